@@ -1,0 +1,216 @@
+package org.alexnet.model;
+
+import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+/**
+ * AlexNet as in Krizhevsky, Sutskever and Hinton, "ImageNet Classification with Deep
+ * Convolutional Neural Networks" (NIPS 2012): the paper's TWO-COLUMN net (one column per GPU),
+ * 60,965,224 parameters with 1000 classes, not torchvision's single-column variant.
+ *
+ * <pre>
+ * layer  kernel/stride/pad  maps per column  reads from            then
+ * conv1  11 / 4 / 2         48               the image             ReLU, LRN, maxpool 3/2
+ * conv2   5 / 1 / 2        128               own column            ReLU, LRN, maxpool 3/2
+ * conv3   3 / 1 / 1        192               BOTH columns          ReLU
+ * conv4   3 / 1 / 1        192               own column            ReLU
+ * conv5   3 / 1 / 1        128               own column            ReLU, maxpool 3/2
+ * fc6                      2048              BOTH columns          ReLU, dropout 0.5
+ * fc7                      2048              BOTH columns          ReLU, dropout 0.5
+ * fc8                      classes           BOTH columns (col A)  softmax
+ * </pre>
+ *
+ * Column A's layers end in "a" (conv1a, ...), column B's in "b"; fc8 is one layer. conv1 pads 2
+ * on every side and truncates, as torchvision does: (224 + 4 - 11) / 4 + 1 = 55 (cuda-convnet
+ * instead pads 0 and lets its last window run past the edge; both give 55x55). Weights start
+ * from N(0, 0.01); biases are 1 in conv2, conv4, conv5, fc6 and fc7, 0 elsewhere.
+ *
+ * <p>Ablations of the paper's section 3 are switches of {@link AlexNetConfig}: LRN off,
+ * non-overlapping 2x2 pooling, tanh, and the one-column comparison net (one column of conv1-4,
+ * a full-size conv5 and full-size fc layers, as the paper's footnote describes).
+ */
+public final class AlexNet {
+    /** Padding of conv1 on every side (torchvision's convention, see the class comment). */
+    public static final int CONV1_PADDING = 2;
+
+    private AlexNet() {
+    }
+
+    /** A new, initialised network. */
+    public static ComputationGraph build(AlexNetConfig c) {
+        ComputationGraph graph = new ComputationGraph(configuration(c));
+        graph.init();
+        return graph;
+    }
+
+    /** The graph configuration (layers, initialisation, updater) of the configured variant. */
+    public static ComputationGraphConfiguration configuration(AlexNetConfig c) {
+        GraphBuilder g = new NeuralNetConfiguration.Builder()
+                .seed(c.seed())
+                .dataType(c.precision() == AlexNetConfig.Precision.DOUBLE ? DataType.DOUBLE : DataType.FLOAT)
+                .weightInit(new NormalDistribution(0, c.initStd()))
+                .updater(new ClassicalMomentum(c.learningRate(), c.momentum()))
+                .regularization(c.weightDecay() > 0 ? List.of(new PaperWeightDecay(c.weightDecay())) : List.of())
+                .convolutionMode(ConvolutionMode.Truncate)
+                .graphBuilder()
+                .addInputs("input")
+                .setInputTypes(InputType.convolutional(c.inputSize(), c.inputSize(), 3));
+        Columns net = new Columns(g, c);
+
+        //        layer    kernel stride pad  maps/column          bias  reads from
+        net.conv ("conv1", 11,    4,     2,   c.scaled(48),        0,    net.image());
+        net.norm ("norm1");
+        net.pool ("pool1");
+        net.conv ("conv2", 5,     1,     2,   c.scaled(128),       1,    net.ownColumn());
+        net.norm ("norm2");
+        net.pool ("pool2");
+        net.conv ("conv3", 3,     1,     1,   c.scaled(192),       0,    net.bothColumns());
+        net.conv ("conv4", 3,     1,     1,   c.scaled(192),       1,    net.ownColumn());
+        net.conv ("conv5", 3,     1,     1,   net.lastConvMaps(),  1,    net.ownColumn());
+        net.pool ("pool5");
+        net.dense("fc6",                      net.fcWidth(),       1,    net.bothColumns());
+        net.drop ("drop6");
+        net.dense("fc7",                      net.fcWidth(),       1,    net.bothColumns());
+        net.drop ("drop7");
+        net.output("fc8",                     c.classes(),         0,    net.bothColumns());
+        return g.setOutputs("fc8").build();
+    }
+
+    /** Layer names of one column in graph order, e.g. conv1a ... drop7a for column "a". */
+    public static List<String> columnLayerNames(AlexNetConfig c, String column) {
+        return configuration(c).getTopologicalOrderStr().stream()
+                .filter(n -> n.endsWith(column) && !n.equals("input") && Character.isDigit(n.charAt(n.length() - 2)))
+                .toList();
+    }
+
+    /**
+     * Adds each layer once per column, remembering each column's last output, so the model
+     * above reads like the paper's table.
+     */
+    private static final class Columns {
+        private final GraphBuilder g;
+        private final AlexNetConfig c;
+        private final String[] suffixes;
+        private final String[] last;
+        private final IActivation activation;
+
+        Columns(GraphBuilder g, AlexNetConfig c) {
+            this.g = g;
+            this.c = c;
+            this.suffixes = c.columns() == 2 ? new String[] {"a", "b"} : new String[] {""};
+            this.last = new String[suffixes.length];
+            this.activation = c.activation() == AlexNetConfig.Activation.RELU ? new ActivationReLU() : new ActivationTanH();
+        }
+
+        /** The input of each column's next layer: the image. */
+        Inputs image() {
+            return column -> new String[] {"input"};
+        }
+
+        /** The input of each column's next layer: that column's own last layer. */
+        Inputs ownColumn() {
+            return column -> new String[] {last[column]};
+        }
+
+        /** The input of each column's next layer: both columns' last layers, concatenated (a MergeVertex). */
+        Inputs bothColumns() {
+            if (suffixes.length == 1) {
+                return ownColumn();
+            }
+            String merged = last[0].substring(0, last[0].length() - 1) + "ab";
+            g.addVertex(merged, new MergeVertex(), last.clone());
+            return column -> new String[] {merged};
+        }
+
+        /** conv5's maps: per column in the two-column net; the one-column net keeps the full 256. */
+        int lastConvMaps() {
+            return c.scaled(suffixes.length == 2 ? 128 : 256);
+        }
+
+        /** fc6/fc7 width: 2048 per column, or the full 4096 in the one-column net. */
+        int fcWidth() {
+            return c.scaled(suffixes.length == 2 ? 2048 : 4096);
+        }
+
+        void conv(String name, int kernel, int stride, int pad, int maps, double bias, Inputs from) {
+            for (int i = 0; i < suffixes.length; i++) {
+                add(i, name, new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).padding(pad, pad)
+                        .nOut(maps).activation(activation).biasInit(bias).build(), from.of(i));
+            }
+        }
+
+        void norm(String name) {
+            if (!c.lrn()) {
+                return;
+            }
+            for (int i = 0; i < suffixes.length; i++) {
+                add(i, name, new LocalResponseNormalization.Builder()
+                        .k(c.lrnK()).n(c.lrnN()).alpha(c.lrnAlphaInPaperFormula()).beta(c.lrnBeta()).build(),
+                        new String[] {last[i]});
+            }
+        }
+
+        void pool(String name) {
+            int size = c.pooling().size;
+            int stride = c.pooling().stride;
+            for (int i = 0; i < suffixes.length; i++) {
+                add(i, name, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                        .kernelSize(size, size).stride(stride, stride).build(), new String[] {last[i]});
+            }
+        }
+
+        void dense(String name, int width, double bias, Inputs from) {
+            for (int i = 0; i < suffixes.length; i++) {
+                add(i, name, new DenseLayer.Builder().nOut(width).activation(activation).biasInit(bias).build(),
+                        from.of(i));
+            }
+        }
+
+        /** Dropout of the previous layer's output, training only (DL4J scales by 1/(1-p) while training). */
+        void drop(String name) {
+            if (c.dropout() <= 0) {
+                return;
+            }
+            for (int i = 0; i < suffixes.length; i++) {
+                add(i, name, new DropoutLayer.Builder().dropOut(new Dropout(1 - c.dropout())).build(),
+                        new String[] {last[i]});
+            }
+        }
+
+        void output(String name, int classes, double bias, Inputs from) {
+            g.addLayer(name, new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes)
+                    .activation(new ActivationSoftmax()).biasInit(bias).build(), from.of(0));
+        }
+
+        private void add(int column, String name, org.deeplearning4j.nn.conf.layers.Layer layer, String[] inputs) {
+            String full = name + suffixes[column];
+            g.addLayer(full, layer, inputs);
+            last[column] = full;
+        }
+
+        @FunctionalInterface
+        interface Inputs {
+            String[] of(int column);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package org.alexnet.model;
+
+import static org.alexnet.config.ConfigKey.boolKey;
+import static org.alexnet.config.ConfigKey.doubleKey;
+import static org.alexnet.config.ConfigKey.enumKey;
+import static org.alexnet.config.ConfigKey.intKey;
+import static org.alexnet.config.ConfigKey.longKey;
+import static org.alexnet.config.ConfigKey.stringKey;
+
+import java.util.List;
+import java.util.Map;
+import org.alexnet.config.Config;
+import org.alexnet.config.ConfigException;
+import org.alexnet.config.ConfigKey;
+import org.alexnet.config.ConfigSchema;
+
+/**
+ * Everything that defines a model: the preset, the paper's ablation switches, LRN constants and
+ * the optimiser's constants. Immutable and validated; saved inside every model file so a saved
+ * model says exactly what it is. Keys are documented in conf/model.properties.
+ *
+ * @param preset           name of the preset the sizes came from
+ * @param classes          number of output classes (1000 for ImageNet)
+ * @param width            multiplier on every conv map count and fc width (1 = the paper)
+ * @param inputSize        side of the square input crop (224 in the paper)
+ * @param columns          2 = the paper's two-GPU net; 1 = its one-GPU comparison net
+ * @param lrn              local response normalisation after conv1 and conv2
+ * @param lrnK             LRN k
+ * @param lrnN             LRN n (neighbouring maps summed, centred)
+ * @param lrnAlpha         LRN alpha as configured
+ * @param lrnBeta          LRN beta
+ * @param lrnAlphaConvention whether alpha is used as written (paper) or divided by n (cuda-convnet, Caffe)
+ * @param pooling          overlapping 3x3/2 (paper) or non-overlapping 2x2/2 pooling
+ * @param activation       ReLU (paper) or tanh
+ * @param dropout          probability of DROPPING a unit of fc6 and fc7 (0.5; 0 = off)
+ * @param initStd          standard deviation of the N(0, s) weight initialisation
+ * @param learningRate     initial learning rate
+ * @param momentum         classical momentum
+ * @param weightDecay      weight decay inside the momentum update
+ * @param seed             seed of the weight initialisation and of dropout
+ * @param precision        float (training) or double (gradient checks)
+ */
+public record AlexNetConfig(String preset, int classes, double width, int inputSize, int columns,
+                            boolean lrn, double lrnK, int lrnN, double lrnAlpha, double lrnBeta,
+                            LrnAlphaConvention lrnAlphaConvention, Pooling pooling, Activation activation,
+                            double dropout, double initStd, double learningRate, double momentum,
+                            double weightDecay, long seed, Precision precision) {
+
+    /** How the configured LRN alpha enters the formula. */
+    public enum LrnAlphaConvention {
+        /** b = a / (k + alpha * sum a^2)^beta, as printed in the paper (section 3.3). */
+        PAPER,
+        /** b = a / (k + alpha/n * sum a^2)^beta, as cuda-convnet, Caffe and cuDNN compute. */
+        DIVIDED_BY_N
+    }
+
+    /** Max-pooling variants: the paper's overlapping pooling, or the ablation. */
+    public enum Pooling {
+        /** 3x3 windows, stride 2 (paper, section 3.4). */
+        OVERLAPPING(3, 2),
+        /** 2x2 windows, stride 2 (the paper's ablation baseline). */
+        NON_OVERLAPPING(2, 2);
+
+        public final int size;
+        public final int stride;
+
+        Pooling(int size, int stride) {
+            this.size = size;
+            this.stride = stride;
+        }
+    }
+
+    /** Hidden-unit nonlinearity. */
+    public enum Activation { RELU, TANH }
+
+    /** Floating-point precision of parameters and activations. */
+    public enum Precision { FLOAT, DOUBLE }
+
+    public static final ConfigKey<String> PRESET = stringKey("model.preset", "full",
+            "full (the paper: width 1, 224x224 input), small (width 1/4, 128x128) or tiny (width 1/16, 64x64)")
+            .requiring(p -> Preset.find(p) != null, "one of full | small | tiny");
+    public static final ConfigKey<Integer> CLASSES = intKey("model.classes", 1000, 2, 1_000_000,
+            "number of classes (ImageNet: 1000)");
+    public static final ConfigKey<Double> WIDTH = doubleKey("model.width", null, 1e-3, 4,
+            "multiplier on every map count and fc width; unset = the preset's");
+    public static final ConfigKey<Integer> INPUT_SIZE = intKey("model.input-size", null, 63, 4096,
+            "side of the square input crop; unset = the preset's (224 for full)");
+    public static final ConfigKey<Integer> COLUMNS = intKey("model.columns", 2, 1, 2,
+            "2 = the paper's two-column net; 1 = the paper's one-GPU comparison net")
+            .requiring(c -> c == 1 || c == 2, "1 or 2");
+    public static final ConfigKey<Boolean> LRN = boolKey("model.lrn", true,
+            "local response normalisation after conv1 and conv2 (false = the paper's ablation)");
+    public static final ConfigKey<Double> LRN_K = doubleKey("model.lrn.k", 2.0, 0, 1e6, "LRN k");
+    public static final ConfigKey<Integer> LRN_N = intKey("model.lrn.n", 5, 1, 1001, "LRN n, odd")
+            .requiring(n -> n % 2 == 1, "odd");
+    public static final ConfigKey<Double> LRN_ALPHA = doubleKey("model.lrn.alpha", 1e-4, 0, 1e3, "LRN alpha");
+    public static final ConfigKey<Double> LRN_BETA = doubleKey("model.lrn.beta", 0.75, 0, 10, "LRN beta");
+    public static final ConfigKey<LrnAlphaConvention> LRN_ALPHA_CONVENTION = enumKey("model.lrn.alpha-convention",
+            LrnAlphaConvention.PAPER, LrnAlphaConvention.class,
+            "paper = alpha as written in the paper's formula; divided-by-n = alpha/n (cuda-convnet, Caffe, cuDNN)");
+    public static final ConfigKey<Pooling> POOLING = enumKey("model.pooling", Pooling.OVERLAPPING, Pooling.class,
+            "overlapping = 3x3 stride 2 (paper); non-overlapping = 2x2 stride 2 (ablation)");
+    public static final ConfigKey<Activation> ACTIVATION = enumKey("model.activation", Activation.RELU,
+            Activation.class, "relu (paper) or tanh (ablation)");
+    public static final ConfigKey<Double> DROPOUT = doubleKey("model.dropout", 0.5, 0, 0.99,
+            "probability of dropping a unit of fc6 and fc7 during training (0 = off)");
+    public static final ConfigKey<Double> INIT_STD = doubleKey("model.init-std", 0.01, 1e-9, 10,
+            "weights ~ N(0, init-std)");
+    public static final ConfigKey<Double> LEARNING_RATE = doubleKey("model.learning-rate", 0.01, 0, 100,
+            "initial learning rate (the schedule divides it)");
+    public static final ConfigKey<Double> MOMENTUM = doubleKey("model.momentum", 0.9, 0, 0.9999,
+            "classical momentum");
+    public static final ConfigKey<Double> WEIGHT_DECAY = doubleKey("model.weight-decay", 0.0005, 0, 1,
+            "weight decay inside the momentum update: v <- m v - wd lr w - lr g");
+    public static final ConfigKey<Long> SEED = longKey("model.seed", 42L, "seed of initialisation and dropout");
+    public static final ConfigKey<Precision> PRECISION = enumKey("model.precision", Precision.FLOAT,
+            Precision.class, "float (training) or double (gradient checks)");
+
+    /** Every model key, in the order conf/model.properties lists them. */
+    public static final ConfigSchema SCHEMA = new ConfigSchema(List.of(PRESET, CLASSES, WIDTH, INPUT_SIZE, COLUMNS,
+            LRN, LRN_K, LRN_N, LRN_ALPHA, LRN_BETA, LRN_ALPHA_CONVENTION, POOLING, ACTIVATION, DROPOUT, INIT_STD,
+            LEARNING_RATE, MOMENTUM, WEIGHT_DECAY, SEED, PRECISION));
+
+    /** Builds the model configuration from a resolved configuration (which may hold other jobs' keys too). */
+    public static AlexNetConfig from(Config c) {
+        Preset preset = Preset.find(c.get(PRESET));
+        AlexNetConfig config = new AlexNetConfig(preset.id, c.get(CLASSES), c.find(WIDTH).orElse(preset.width),
+                c.find(INPUT_SIZE).orElse(preset.inputSize), c.get(COLUMNS), c.get(LRN), c.get(LRN_K), c.get(LRN_N),
+                c.get(LRN_ALPHA), c.get(LRN_BETA), c.get(LRN_ALPHA_CONVENTION), c.get(POOLING), c.get(ACTIVATION), c.get(DROPOUT),
+                c.get(INIT_STD), c.get(LEARNING_RATE), c.get(MOMENTUM), c.get(WEIGHT_DECAY), c.get(SEED),
+                c.get(PRECISION));
+        config.checkGeometry();
+        return config;
+    }
+
+    /** A preset with every other key at its default, plus overrides ("model.classes" -> "10", ...). */
+    public static AlexNetConfig preset(String preset, Map<String, String> overrides) {
+        Map<String, String> all = new java.util.LinkedHashMap<>(overrides);
+        all.putIfAbsent(PRESET.name(), preset);
+        return from(SCHEMA.resolve(all));
+    }
+
+    /** The model configuration as configuration text (every model key), for saving with the model. */
+    public Config toConfig() {
+        Map<String, String> t = new java.util.LinkedHashMap<>();
+        t.put(PRESET.name(), preset);
+        t.put(CLASSES.name(), Integer.toString(classes));
+        t.put(WIDTH.name(), Double.toString(width));
+        t.put(INPUT_SIZE.name(), Integer.toString(inputSize));
+        t.put(COLUMNS.name(), Integer.toString(columns));
+        t.put(LRN.name(), Boolean.toString(lrn));
+        t.put(LRN_K.name(), Double.toString(lrnK));
+        t.put(LRN_N.name(), Integer.toString(lrnN));
+        t.put(LRN_ALPHA.name(), Double.toString(lrnAlpha));
+        t.put(LRN_BETA.name(), Double.toString(lrnBeta));
+        t.put(LRN_ALPHA_CONVENTION.name(), ConfigKey.enumText(lrnAlphaConvention));
+        t.put(POOLING.name(), ConfigKey.enumText(pooling));
+        t.put(ACTIVATION.name(), ConfigKey.enumText(activation));
+        t.put(DROPOUT.name(), Double.toString(dropout));
+        t.put(INIT_STD.name(), Double.toString(initStd));
+        t.put(LEARNING_RATE.name(), Double.toString(learningRate));
+        t.put(MOMENTUM.name(), Double.toString(momentum));
+        t.put(WEIGHT_DECAY.name(), Double.toString(weightDecay));
+        t.put(SEED.name(), Long.toString(seed));
+        t.put(PRECISION.name(), ConfigKey.enumText(precision));
+        return SCHEMA.resolve(t);
+    }
+
+    /**
+     * The alpha to use in the paper's formula b = a / (k + alpha' * sum a^2)^beta, whatever
+     * convention the configuration is written in.
+     */
+    public double lrnAlphaInPaperFormula() {
+        return lrnAlphaConvention == LrnAlphaConvention.PAPER ? lrnAlpha : lrnAlpha / lrnN;
+    }
+
+    /** Maps per column of a layer with {@code paperMaps} per column in the paper, scaled by width. */
+    public int scaled(int paperMaps) {
+        return Math.max(1, (int) Math.round(paperMaps * width));
+    }
+
+    /** Side of the feature map after conv1 (torchvision padding: 2 on every side, truncating). */
+    public int conv1Side() {
+        return (inputSize + 2 * AlexNet.CONV1_PADDING - 11) / 4 + 1;
+    }
+
+    private int pooledSide(int side) {
+        return (side - pooling.size) / pooling.stride + 1;
+    }
+
+    /** Side of the maps that fc6 reads (6 for the paper's 224 input). */
+    public int pool5Side() {
+        return pooledSide(pooledSide(pooledSide(conv1Side())));
+    }
+
+    private void checkGeometry() {
+        if (pooledSide(pooledSide(conv1Side())) < pooling.size) {
+            throw new ConfigException("config key 'model.input-size': " + inputSize
+                    + " is too small: the maps before pool5 would be smaller than the pooling window");
+        }
+    }
+}
