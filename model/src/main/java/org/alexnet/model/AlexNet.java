@@ -1,5 +1,6 @@
 package org.alexnet.model;
 
+import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
@@ -16,6 +17,7 @@ import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.util.GraphIndices;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -96,11 +98,10 @@ public final class AlexNet {
         return g.setOutputs("fc8").build();
     }
 
-    /** Layer names of one column in graph order, e.g. conv1a ... drop7a for column "a". */
-    public static List<String> columnLayerNames(AlexNetConfig c, String column) {
-        return configuration(c).getTopologicalOrderStr().stream()
-                .filter(n -> n.endsWith(column) && !n.equals("input") && Character.isDigit(n.charAt(n.length() - 2)))
-                .toList();
+    /** Every vertex name (input, layers, concatenations) in the order the network computes them. */
+    public static List<String> vertexOrder(ComputationGraphConfiguration conf) {
+        GraphIndices indices = new ComputationGraph(conf).calculateIndices();
+        return Arrays.stream(indices.getTopologicalSortOrder()).mapToObj(i -> indices.getIdxToName().get(i)).toList();
     }
 
     /**

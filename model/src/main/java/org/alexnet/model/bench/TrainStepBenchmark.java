@@ -1,0 +1,111 @@
+package org.alexnet.model.bench;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import org.alexnet.config.CommandLine;
+import org.alexnet.config.Config;
+import org.alexnet.config.ConfigException;
+import org.alexnet.config.Installation;
+import org.alexnet.model.AlexNet;
+import org.alexnet.model.AlexNetConfig;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@code deploy/alexnet bench train-step}: images per second of one training step (forward,
+ * backward, classical-momentum update) on a random minibatch; warm-up steps excluded, median of
+ * the timed steps. Options: --preset (full), --batch (32), --steps (5), --warmup (2),
+ * --set model.key=value.
+ */
+public final class TrainStepBenchmark {
+    private TrainStepBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        CommandLine cli;
+        AlexNetConfig model;
+        int batch;
+        int steps;
+        int warmup;
+        try {
+            cli = CommandLine.parse(args, Set.of("preset", "batch", "steps", "warmup", "executor"), Set.of());
+            Map<String, String> fromOptions = new java.util.LinkedHashMap<>();
+            fromOptions.put(AlexNetConfig.PRESET.name(), cli.option("preset").orElse("full"));
+            Config config = cli.resolve(AlexNetConfig.SCHEMA, Installation.confFiles("model.properties"), fromOptions);
+            model = AlexNetConfig.from(config);
+            batch = cli.intOption("batch", 32);
+            steps = cli.intOption("steps", 5);
+            warmup = cli.intOption("warmup", 2);
+            String executor = cli.option("executor").orElse("single");
+            if (!executor.equals("single")) {
+                throw new ConfigException("option --executor: '" + executor + "' is not available (single)");
+            }
+            if (batch < 1 || steps < 1 || warmup < 0) {
+                throw new ConfigException("options --batch and --steps must be >= 1, --warmup >= 0");
+            }
+        } catch (ConfigException e) {
+            System.err.println("bench train-step: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Result r = run(model, batch, steps, warmup);
+        System.out.println(r);
+    }
+
+    /** Median seconds per step and images per second of the single-graph training step. */
+    public record Result(String preset, int batch, String executor, double[] secondsPerStep) {
+        public double medianSeconds() {
+            double[] s = secondsPerStep.clone();
+            Arrays.sort(s);
+            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        }
+
+        public double imagesPerSecond() {
+            return batch / medianSeconds();
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder();
+            for (double s : secondsPerStep) {
+                sb.append(sb.length() == 0 ? "" : " ").append(String.format("%.2f", s));
+            }
+            return String.format("train-step preset=%s batch=%d executor=%s backend=%s threads=%s: "
+                            + "median %.3f s/step, %.2f images/s (steps: %s s)",
+                    preset, batch, executor, Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"),
+                    Nd4j.getEnvironment().maxMasterThreads(), medianSeconds(), imagesPerSecond(), sb);
+        }
+    }
+
+    public static Result run(AlexNetConfig model, int batch, int steps, int warmup) {
+        ComputationGraph graph = AlexNet.build(model);
+        MultiDataSet data = randomBatch(model, batch, model.seed());
+        for (int i = 0; i < warmup; i++) {
+            graph.fit(data);
+        }
+        double[] seconds = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            long t0 = System.nanoTime();
+            graph.fit(data);
+            seconds[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        return new Result(model.preset(), batch, "single", seconds);
+    }
+
+    /** Random images (mean-subtracted pixel scale) and random one-hot labels. */
+    public static MultiDataSet randomBatch(AlexNetConfig model, int batch, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        org.nd4j.linalg.api.buffer.DataType type = model.precision() == AlexNetConfig.Precision.DOUBLE
+                ? org.nd4j.linalg.api.buffer.DataType.DOUBLE : org.nd4j.linalg.api.buffer.DataType.FLOAT;
+        INDArray images = Nd4j.randn(type, batch, 3, model.inputSize(), model.inputSize()).muli(50);
+        INDArray labels = Nd4j.zeros(type, batch, model.classes());
+        java.util.Random random = new java.util.Random(seed);
+        for (int i = 0; i < batch; i++) {
+            labels.putScalar(i, random.nextInt(model.classes()), 1.0);
+        }
+        return new MultiDataSet(images, labels);
+    }
+}
