@@ -1,0 +1,175 @@
+package org.alexnet.preprocessing;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Size;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.Serializable;
+
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_IGNORE_ORIENTATION;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_2;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_4;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_8;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+
+/**
+ * Raw image bytes to the stored form: decoded to 8-bit colour (any JPEG flavour incl. CMYK/YCCK,
+ * grayscale, PNG, WebP, TIFF, BMP; GIF and anything OpenCV refuses through ImageIO), resized so the
+ * short side is {@value DatasetLayout#IMAGE_SIZE} with an antialiasing filter, re-encoded as JPEG.
+ *
+ * <p>Decoding uses OpenCV's libjpeg-turbo. Large JPEGs are decoded at 1/2, 1/4 or 1/8 scale in the
+ * DCT domain (libjpeg's scaled IDCT, a proper low-pass, as Pillow's {@code draft}) when the result
+ * still has a short side of at least 256; the rest of the reduction is area averaging
+ * ({@code INTER_AREA}). Upscaling (images smaller than 256) uses bicubic. EXIF orientation is
+ * ignored, as the usual ImageNet loaders do. One instance per task; not thread-safe.
+ */
+public final class ImageTransformer implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final int SIZE = DatasetLayout.IMAGE_SIZE;
+
+    static {
+        // Spark (or the benchmark) already runs one task per core: no nested OpenCV threads.
+        opencv_core.setNumThreads(0);
+        ImageIO.setUseCache(false);
+    }
+
+    private final int jpegQuality;
+    private final long maxPixels;
+    private final boolean dctScaling;
+    private final boolean keepTruncated;
+
+    public ImageTransformer(int jpegQuality, long maxPixels, boolean dctScaling, boolean keepTruncated) {
+        this.jpegQuality = jpegQuality;
+        this.maxPixels = maxPixels;
+        this.dctScaling = dctScaling;
+        this.keepTruncated = keepTruncated;
+    }
+
+    /** From the job configuration. */
+    public static ImageTransformer of(PreprocessSettings s) {
+        return new ImageTransformer(s.jpegQuality(), s.maxPixels(), s.dctScaling(), s.keepTruncated());
+    }
+
+    /** A stored image: JPEG bytes and the size they decode to. */
+    public record StoredImage(byte[] jpeg, int width, int height) {
+    }
+
+    /**
+     * Transforms one file's bytes.
+     *
+     * @throws RejectedImageException with the reason when the file cannot become an image
+     */
+    public StoredImage transform(byte[] file) {
+        ImageHeader header = ImageHeader.parse(file);
+        if (header.declaredPixels() > maxPixels) {
+            throw new RejectedImageException("header declares " + header.width() + "x" + header.height()
+                    + " = " + header.declaredPixels() + " pixels, more than preprocess.max-pixels = " + maxPixels);
+        }
+        if (header.format() == ImageHeader.Format.JPEG && !keepTruncated && !ImageHeader.hasJpegEnd(file)) {
+            throw new RejectedImageException("truncated JPEG: no end-of-image marker");
+        }
+        try (PointerScope scope = new PointerScope()) {
+            Mat decoded = decode(file, header);
+            Mat resized = resizeShortSide(decoded);
+            return new StoredImage(encode(resized), resized.cols(), resized.rows());
+        }
+    }
+
+    /**
+     * Decodes a stored JPEG and returns its central {@value DatasetLayout#IMAGE_SIZE}-square patch
+     * as RGB bytes, HWC (the pixels the mean image and the colour PCA are computed over).
+     */
+    public static byte[] centralPatchRgb(byte[] storedJpeg) {
+        try (PointerScope scope = new PointerScope()) {
+            Mat bgr = imdecode(new Mat(storedJpeg), IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION);
+            if (bgr.empty() || Math.min(bgr.cols(), bgr.rows()) != SIZE) {
+                throw new IllegalStateException("stored JPEG does not decode to a short side of " + SIZE);
+            }
+            Mat patch = new Mat(bgr, new Rect(DatasetLayout.centralOffset(bgr.cols()),
+                    DatasetLayout.centralOffset(bgr.rows()), SIZE, SIZE)).clone();
+            byte[] out = new byte[SIZE * SIZE * 3];
+            patch.data().get(out);
+            for (int i = 0; i < out.length; i += 3) {     // BGR -> RGB
+                byte b = out[i];
+                out[i] = out[i + 2];
+                out[i + 2] = b;
+            }
+            return out;
+        }
+    }
+
+    private Mat decode(byte[] file, ImageHeader header) {
+        int flags = IMREAD_COLOR;
+        if (header.format() == ImageHeader.Format.JPEG && dctScaling) {
+            int shortSide = Math.min(header.width(), header.height());
+            flags = shortSide >= 8 * SIZE ? IMREAD_REDUCED_COLOR_8
+                    : shortSide >= 4 * SIZE ? IMREAD_REDUCED_COLOR_4
+                    : shortSide >= 2 * SIZE ? IMREAD_REDUCED_COLOR_2 : IMREAD_COLOR;
+        }
+        Mat m = imdecode(new Mat(file), flags | IMREAD_IGNORE_ORIENTATION);
+        if (m != null && !m.empty()) {
+            return m;
+        }
+        return decodeWithImageIo(file, header);
+    }
+
+    /** The fallback for what OpenCV does not read (e.g. GIF): ImageIO with TwelveMonkeys' plugins. */
+    private static Mat decodeWithImageIo(byte[] file, ImageHeader header) {
+        BufferedImage img;
+        try {
+            img = ImageIO.read(new ByteArrayInputStream(file));
+        } catch (IOException | RuntimeException e) {
+            throw new RejectedImageException("cannot decode " + header.format() + ": " + e.getMessage());
+        }
+        if (img == null) {
+            throw new RejectedImageException("cannot decode " + header.format() + " (no decoder accepted it)");
+        }
+        BufferedImage bgr = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        var g = bgr.createGraphics();
+        g.drawImage(img, 0, 0, null);
+        g.dispose();
+        byte[] pixels = ((DataBufferByte) bgr.getRaster().getDataBuffer()).getData();
+        Mat m = new Mat(bgr.getHeight(), bgr.getWidth(), opencv_core.CV_8UC3);
+        m.data().put(pixels);
+        return m;
+    }
+
+    private static Mat resizeShortSide(Mat src) {
+        int w = src.cols();
+        int h = src.rows();
+        int shortSide = Math.min(w, h);
+        if (shortSide == SIZE) {
+            return src;
+        }
+        int nw = w <= h ? SIZE : (int) Math.round((double) w * SIZE / h);
+        int nh = w <= h ? (int) Math.round((double) h * SIZE / w) : SIZE;
+        Mat dst = new Mat();
+        resize(src, dst, new Size(nw, nh), 0, 0, shortSide > SIZE ? INTER_AREA : INTER_CUBIC);
+        return dst;
+    }
+
+    private byte[] encode(Mat img) {
+        BytePointer out = new BytePointer();
+        if (!imencode(".jpg", img, out, new IntPointer(IMWRITE_JPEG_QUALITY, jpegQuality))) {
+            throw new IllegalStateException("JPEG encoding failed for a " + img.cols() + "x" + img.rows() + " image");
+        }
+        byte[] bytes = new byte[(int) out.limit()];
+        out.get(bytes);
+        return bytes;
+    }
+}

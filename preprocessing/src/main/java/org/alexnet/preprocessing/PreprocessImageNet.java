@@ -1,0 +1,64 @@
+package org.alexnet.preprocessing;
+
+import org.alexnet.config.Config;
+import org.alexnet.config.ConfigException;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point of the preprocessing job: raw ImageNet (or any class-folder image tree) to
+ * 256-short-side JPEGs in Parquet, with the mean image and the RGB PCA basis.
+ * <pre>
+ *   spark-submit --class PreprocessImageNet JAR --input DIR --output DIR [options]
+ *   deploy/alexnet preprocess --input DIR --output DIR [options]
+ * </pre>
+ * Options: {@code --overwrite}, {@code --config FILE}, {@code --set key=value}, and each key of
+ * {@link PreprocessConfig} without its {@code preprocess.} prefix (e.g. {@code --jpeg-quality 95}).
+ * Exit codes: 0 done, 1 the job failed (e.g. too many rejected files), 2 bad options or input.
+ */
+public final class PreprocessImageNet {
+    private static final Logger LOG = LoggerFactory.getLogger(PreprocessImageNet.class);
+
+    private PreprocessImageNet() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, null));
+    }
+
+    /**
+     * Runs the job and returns the exit code.
+     *
+     * @param spark the session to use, or null to get or create one (master from spark-submit or -Dspark.master)
+     */
+    public static int run(String[] args, SparkSession spark) {
+        Config config;
+        try {
+            config = PreprocessConfig.fromCommandLine(args);
+        } catch (ConfigException e) {
+            System.err.println("preprocess: " + e.getMessage());
+            System.err.println("usage: preprocess --input DIR --output DIR [--overwrite] [--config FILE] [--set key=value]"
+                    + " [--" + String.join(" N] [--", PreprocessConfig.OPTIONS.keySet()) + " N]");
+            return 2;
+        }
+        LOG.info("preprocess configuration:\n{}", config.render());
+        boolean own = spark == null;
+        SparkSession session = own ? SparkSession.builder().appName("PreprocessImageNet").getOrCreate() : spark;
+        try {
+            PreprocessJob.run(session, config);
+            return 0;
+        } catch (IllegalArgumentException e) {
+            LOG.error("preprocess: {}", e.getMessage());
+            return 2;
+        } catch (PreprocessFailedException e) {
+            LOG.error("preprocess failed: {}", e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            LOG.error("preprocess failed", e);
+            return 1;
+        } finally {
+            if (own) session.stop();
+        }
+    }
+}
