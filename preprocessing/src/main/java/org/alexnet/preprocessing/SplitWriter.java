@@ -26,6 +26,7 @@ import static org.apache.spark.sql.functions.col;
  * the RGB covariance are collected in the same pass.
  */
 final class SplitWriter {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SplitWriter.class);
     static final String ORDER = "_order";
 
     /** train/ and val/ schema. */
@@ -74,6 +75,8 @@ final class SplitWriter {
         long inputBytes = entries.stream().mapToLong(ImageEntry::size).sum();
         // An upper bound for the shuffle partitions; AQE merges them down to ~targetBytes each.
         long initial = Math.min(100_000, Math.max(jsc.defaultParallelism(), 2 * (inputBytes / targetBytes) + 1));
+        LOG.info("{}: {} files ({} MB) in {} tasks, up to {} output partitions of ~{} MiB", split, entries.size(),
+                inputBytes >> 20, slices, initial, settings.targetFileMb());
         Map<String, String> previous = setConf(Map.of(
                 "spark.sql.adaptive.enabled", "true",
                 "spark.sql.adaptive.coalescePartitions.enabled", "true",

@@ -33,7 +33,7 @@ final class InputTrees {
             Path dir = Files.createDirectories(root.resolve("train").resolve(wnid));
             for (int i = 0; i < perClass; i++) {
                 int[] s = sizes[n % sizes.length];
-                Files.write(dir.resolve(wnid + "_" + i + ".JPEG"), TestImages.jpeg(TestImages.pattern(s[0], s[1], n++), 0.9f, false));
+                Files.write(dir.resolve(wnid + "_" + i + ".JPEG"), TestImages.jpeg(TestImages.pattern(s[0], s[1], n++, 80), 0.9f, false));
             }
         }
         Path c1 = root.resolve("train/n01000001");

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The whole job on a real local Spark, real files and real Parquet. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PreprocessJobTest {
-    private static final int PER_CLASS = 16;
+    private static final int PER_CLASS = 30;
 
     @TempDir
     static Path tmp;
@@ -101,9 +101,11 @@ class PreprocessJobTest {
         try (Stream<Path> s = Files.list(output.resolve(TRAIN))) {
             files = s.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList();
         }
-        assertTrue(files.size() >= 2, "train/ is split into several files at a 1 MiB target, got " + files.size());
+        List<Long> sizes = new java.util.ArrayList<>();
+        for (Path f : files) sizes.add(Files.size(f));
+        assertTrue(files.size() >= 2, "train/ is split into several files at a 1 MiB target, got sizes " + sizes);
         for (Path f : files) {
-            assertTrue(Files.size(f) < 3 * 1024 * 1024, f + " is near the 1 MiB target");
+            assertTrue(Files.size(f) < 3 * 1024 * 1024, f + " is within a few MiB of the 1 MiB target (AQE merges a small remainder into its neighbour)");
             List<Row> rows = spark.read().parquet(f.toString()).collectAsList();
             long classes = rows.stream().map(r -> r.getInt(1)).distinct().count();
             assertTrue(classes >= 2, f.getFileName() + " mixes classes");

@@ -24,15 +24,20 @@ final class TestImages {
 
     /** A smooth colourful pattern with some noise, so JPEG and resizing have something to do. */
     static BufferedImage pattern(int w, int h, long seed) {
+        return pattern(w, h, seed, 20);
+    }
+
+    /** The pattern with per-pixel noise of amplitude {@code noise} (more noise, bigger JPEGs). */
+    static BufferedImage pattern(int w, int h, long seed, int noise) {
         Random rnd = new Random(seed);
         double fx = 2 + rnd.nextDouble() * 6, fy = 2 + rnd.nextDouble() * 6, phase = rnd.nextDouble() * 6;
         int base = rnd.nextInt(120);
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                int r = clamp(base + 100 * (1 + Math.sin(fx * x / w * Math.PI + phase)) / 2 + rnd.nextInt(20));
-                int g = clamp(40 + 180.0 * y / h + rnd.nextInt(20));
-                int b = clamp(60 + 120 * (1 + Math.cos(fy * (x + y) / (double) (w + h) * Math.PI)) / 2 + rnd.nextInt(20));
+                int r = clamp(base + 100 * (1 + Math.sin(fx * x / w * Math.PI + phase)) / 2 + rnd.nextInt(noise));
+                int g = clamp(40 + 180.0 * y / h + rnd.nextInt(noise));
+                int b = clamp(60 + 120 * (1 + Math.cos(fy * (x + y) / (double) (w + h) * Math.PI)) / 2 + rnd.nextInt(noise));
                 img.setRGB(x, y, (r << 16) | (g << 8) | b);
             }
         }
