@@ -1,5 +1,6 @@
 package org.alexnet.model;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -10,6 +11,7 @@ import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -72,7 +74,6 @@ public final class AlexNet {
                 .dataType(c.precision() == AlexNetConfig.Precision.DOUBLE ? DataType.DOUBLE : DataType.FLOAT)
                 .weightInit(new NormalDistribution(0, c.initStd()))
                 .updater(new ClassicalMomentum(c.learningRate(), c.momentum()))
-                .regularization(c.weightDecay() > 0 ? List.of(new PaperWeightDecay(c.weightDecay())) : List.of())
                 .convolutionMode(ConvolutionMode.Truncate)
                 .graphBuilder()
                 .addInputs("input")
@@ -199,11 +200,25 @@ public final class AlexNet {
         }
 
         void output(String name, int classes, double bias, Inputs from) {
-            g.addLayer(name, new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes)
-                    .activation(new ActivationSoftmax()).biasInit(bias).build(), from.of(0));
+            OutputLayer layer = new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes)
+                    .activation(new ActivationSoftmax()).biasInit(bias).build();
+            decayWeights(layer);
+            g.addLayer(name, layer, from.of(0));
+        }
+
+        /**
+         * Weight decay goes on each layer, not on the global builder: DL4J 1.0.0-M2.1 attaches a
+         * global regularization other than L1/L2 to every layer twice (copyConfigToLayer, then
+         * LayerValidation.configureBaseLayer appends it again), which would double the decay.
+         */
+        private void decayWeights(org.deeplearning4j.nn.conf.layers.Layer layer) {
+            if (layer instanceof BaseLayer base && c.weightDecay() > 0) {
+                base.setRegularization(new ArrayList<>(List.of(new PaperWeightDecay(c.weightDecay()))));
+            }
         }
 
         private void add(int column, String name, org.deeplearning4j.nn.conf.layers.Layer layer, String[] inputs) {
+            decayWeights(layer);
             String full = name + suffixes[column];
             g.addLayer(full, layer, inputs);
             last[column] = full;

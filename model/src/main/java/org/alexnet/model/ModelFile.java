@@ -45,9 +45,11 @@ public final class ModelFile {
 
     /** Loads a model saved by {@link #save}, with its momentum when the file has it. */
     public static Saved load(File file) throws IOException {
-        String configText = ModelSerializer.getObjectFromFile(file, CONFIG_ENTRY);
-        if (configText == null) {
-            throw new IOException(file + " is not an AlexNet model file of this project (no " + CONFIG_ENTRY + " entry)");
+        String configText;
+        try {
+            configText = ModelSerializer.getObjectFromFile(file, CONFIG_ENTRY);
+        } catch (IllegalStateException e) { // DL4J's way of saying the entry is missing
+            throw new IOException(file + " is not an AlexNet model file of this project (no " + CONFIG_ENTRY + " entry)", e);
         }
         AlexNetConfig config = AlexNetConfig.from(AlexNetConfig.SCHEMA.resolve(Config.parsePropertiesText(configText)));
         ComputationGraph graph = ModelSerializer.restoreComputationGraph(file, true);

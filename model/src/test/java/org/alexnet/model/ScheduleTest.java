@@ -1,0 +1,77 @@
+package org.alexnet.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.alexnet.model.bench.TrainStepBenchmark;
+import org.alexnet.model.training.LearningRates;
+import org.alexnet.model.training.PlateauSchedule;
+import org.alexnet.model.training.StepSchedule;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The learning-rate schedules, their checkpoint state, and applying a new rate to a network. */
+class ScheduleTest {
+
+    @Test
+    void plateauDividesByTenAtMostThreeTimes() {
+        PlateauSchedule s = new PlateauSchedule(0.01, 10, 3, 2, 0.0);
+        double[] errors = {0.9, 0.8, 0.8, 0.8, 0.7, 0.75, 0.71, 0.71, 0.72, 0.73, 0.74, 0.75, 0.76, 0.77};
+        // plateaus of 2 epochs end at epochs 4, 7 and 9; the one at epochs 11-12 finds no reduction left
+        double[] expectedRate = {0.01, 0.01, 0.01, 0.001, 0.001, 0.001, 1e-4, 1e-4, 1e-5, 1e-5, 1e-5, 1e-5, 1e-5, 1e-5};
+        for (int epoch = 1; epoch <= errors.length; epoch++) {
+            s.epochEnded(epoch, errors[epoch - 1]);
+            assertEquals(expectedRate[epoch - 1], s.learningRate(), 1e-15, "rate after epoch " + epoch);
+        }
+        assertEquals(3, s.reductions(), "never more than three reductions");
+    }
+
+    @Test
+    void plateauStateRoundTripsThroughACheckpoint() {
+        PlateauSchedule a = new PlateauSchedule(0.01, 10, 3, 1, 0.0);
+        a.epochEnded(1, 0.5);
+        a.epochEnded(2, 0.6);
+        PlateauSchedule b = new PlateauSchedule(0.01, 10, 3, 1, 0.0);
+        b.restore(a.state());
+        assertEquals(a.state(), b.state());
+        assertEquals(a.epochEnded(3, 0.7), b.epochEnded(3, 0.7), "restored schedule decides like the original");
+        assertEquals(a.learningRate(), b.learningRate());
+    }
+
+    @Test
+    void stepScheduleDropsAfterTheListedEpochs() {
+        StepSchedule s = new StepSchedule(0.01, 10, List.of(2, 4));
+        assertEquals(0.01, s.learningRate(), 1e-15);
+        assertFalse(s.epochEnded(1, 0.5));
+        assertTrue(s.epochEnded(2, 0.5));
+        assertEquals(0.001, s.learningRate(), 1e-15);
+        s.epochEnded(3, 0.5);
+        s.epochEnded(4, 0.5);
+        assertEquals(1e-4, s.learningRate(), 1e-15);
+        StepSchedule restored = new StepSchedule(0.01, 10, List.of(2, 4));
+        restored.restore(s.state());
+        assertEquals(s.learningRate(), restored.learningRate(), 1e-15);
+    }
+
+    @Test
+    void applyingANewRateKeepsTheMomentum() {
+        AlexNetConfig tiny = AlexNetConfig.preset("tiny", Map.of("model.classes", "5"));
+        ComputationGraph graph = AlexNet.build(tiny);
+        graph.fit(TrainStepBenchmark.randomBatch(tiny, 4, 1));
+        INDArray momentumBefore = graph.getUpdater().getStateViewArray().dup();
+        assertTrue(momentumBefore.amaxNumber().doubleValue() > 0, "one step leaves a non-zero velocity");
+
+        PlateauSchedule s = new PlateauSchedule(0.01, 10, 3, 1, 0.0);
+        s.epochEnded(1, 0.5);
+        s.epochEnded(2, 0.5);
+        LearningRates.apply(graph, s);
+
+        assertEquals(0.001, graph.getLearningRate("conv1a"), 1e-15, "conv1a uses the new rate");
+        assertEquals(0.001, graph.getLearningRate("fc8"), 1e-15, "fc8 uses the new rate");
+        assertEquals(momentumBefore, graph.getUpdater().getStateViewArray(), "the velocity survives a rate change");
+    }
+}
