@@ -39,7 +39,7 @@ public final class PreprocessImageNet {
         } catch (ConfigException e) {
             System.err.println("preprocess: " + e.getMessage());
             System.err.println("usage: preprocess --input DIR --output DIR [--overwrite] [--config FILE] [--set key=value]"
-                    + " [--" + String.join(" N] [--", PreprocessConfig.OPTIONS.keySet()) + " N]");
+                    + " [--OPTION VALUE], OPTION one of: " + String.join(", ", PreprocessConfig.OPTIONS.keySet()));
             return 2;
         }
         LOG.info("preprocess configuration:\n{}", config.render());
