@@ -1,0 +1,329 @@
+package org.alexnet.model.columns;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.alexnet.model.AlexNetConfig;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Trains the canonical two-column AlexNet ({@link org.alexnet.model.AlexNet#build}) the way the
+ * paper did: column A's layers on one device, column B's on another, each column driven by its
+ * own thread, exchanging activations only at the inputs of conv3, fc6, fc7 and fc8 (fc8 runs in
+ * column A) and the matching gradients on the way back ({@link Exchange}). A step gives the
+ * same parameters and loss as {@code graph.fit(batch)}.
+ *
+ * <p><b>Parameters.</b> The executor works on the canonical graph's own parameter, gradient and
+ * updater-state (momentum) vectors, so checkpoints, averaging and evaluation do not care which
+ * executor trained. A column whose device is not the one holding the canonical graph (only
+ * possible on a multi-GPU backend) drives a replica of the graph on its own device; its share of
+ * parameters and momentum is copied from the canonical graph at construction and
+ * {@link #reload()}, and back at {@link #writeBack()}. On the CPU backend, or with one device,
+ * there are no replicas and both calls do nothing. The learning rate is the canonical graph's
+ * (set it with {@link org.alexnet.model.training.LearningRates#apply}).
+ *
+ * <p><b>Use from the training job.</b>
+ * <pre>
+ * try (ColumnExecutor columns = new ColumnExecutor(graph, config, gpuAddresses)) {
+ *     for (MultiDataSet batch : minibatches) {
+ *         double loss = columns.fit(batch);
+ *     }
+ *     columns.writeBack();   // before reading, saving or averaging graph.params()
+ *     ...                    // graph.params() changed from outside (averaging)?
+ *     columns.reload();      // then load it into the device replicas
+ * }
+ * </pre>
+ * Devices are ND4J device numbers: one (both columns share it) or two (A, B). On the CPU
+ * backend pass {@code List.of(0)} (or use {@link #onCurrentDevice}); both columns still run in
+ * parallel, each on its own thread.
+ */
+public final class ColumnExecutor implements AutoCloseable {
+    private final ComputationGraph graph;
+    private final ColumnPlan plan;
+    private final int[] devices;
+    private final Exchange exchange;
+    private final ExecutorService[] threads = new ExecutorService[2];
+    private final Column[] columns = new Column[2];
+    private final List<List<ParamUpdate.Slice>> slices = new ArrayList<>();
+    private final boolean[] replica = new boolean[2];
+    private boolean closed;
+
+    /**
+     * @param graph   the canonical two-column graph, as {@link org.alexnet.model.AlexNet#build} makes it
+     * @param config  its configuration (must be the two-column net)
+     * @param devices ND4J devices of column A and column B; one device holds both
+     */
+    public ColumnExecutor(ComputationGraph graph, AlexNetConfig config, List<Integer> devices) {
+        this(graph, config, devices, false);
+    }
+
+    /** Both columns on the calling thread's device (the CPU, or the current GPU). */
+    public static ColumnExecutor onCurrentDevice(ComputationGraph graph, AlexNetConfig config) {
+        return new ColumnExecutor(graph, config, List.of(Nd4j.getAffinityManager().getDeviceForCurrentThread()));
+    }
+
+    /**
+     * @param forceReplicas tests only: drive column B through a replica even when it shares the
+     *                      canonical graph's device, to exercise the multi-device load/write-back
+     *                      path on the CPU backend
+     */
+    ColumnExecutor(ComputationGraph graph, AlexNetConfig config, List<Integer> devices, boolean forceReplicas) {
+        if (config.columns() != 2) {
+            throw new IllegalArgumentException("the column executor runs the two-column net; model.columns is "
+                    + config.columns());
+        }
+        this.graph = graph;
+        this.plan = ColumnPlan.of(graph);
+        this.devices = placement(devices);
+        boolean cpu = isCpuBackend();
+        this.exchange = new Exchange(this.devices, !cpu);
+        if (graph.getGradientsViewArray() == null) {
+            graph.initGradientsView();
+        }
+        ParamUpdate.checkLayout(graph);
+        int home = Nd4j.getAffinityManager().getDeviceForArray(graph.params());
+        for (int c = 0; c < 2; c++) {
+            int device = this.devices[c];
+            String name = "alexnet-column-" + (c == 0 ? "A" : "B");
+            threads[c] = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(() -> {
+                    // bind this column's thread to its device before it runs any ND4J op
+                    Nd4j.getAffinityManager().unsafeSetDevice(device);
+                    r.run();
+                }, name);
+                t.setDaemon(true);
+                return t;
+            });
+            replica[c] = (!cpu && device != home) || (forceReplicas && c == 1);
+        }
+        for (int c = 0; c < 2; c++) {
+            int col = c;
+            long seed = config.seed() * 31 + c + 1;
+            Set<String> names = new HashSet<>();
+            new Column(c, graph, plan, exchange).allSteps().forEach(s -> names.add(s.layer()));
+            slices.add(ParamUpdate.slices(graph, names));
+            columns[c] = call(c, () -> {
+                Nd4j.getRandom().setSeed(seed); // each column draws its own dropout masks
+                ComputationGraph own = replica[col] ? newReplica() : graph;
+                return new Column(col, own, plan, exchange);
+            });
+        }
+        reload();
+    }
+
+    /**
+     * One training step on a minibatch (one input, one label array), equal to
+     * {@code graph.fit(batch)}: forward, backward and the classical-momentum update in both
+     * columns, then the graph's iteration count goes up by one.
+     *
+     * @return the mean cross-entropy of the minibatch before the update (the graph's score)
+     */
+    public double fit(MultiDataSet batch) {
+        if (batch.numFeatureArrays() != 1 || batch.numLabelsArrays() != 1) {
+            throw new IllegalArgumentException("one input and one label array expected");
+        }
+        return fit(batch.getFeatures(0), batch.getLabels(0));
+    }
+
+    /** {@link #fit(MultiDataSet)} on an image batch [n, 3, side, side] and one-hot labels [n, classes]. */
+    public double fit(INDArray images, INDArray labels) {
+        if (closed) {
+            throw new IllegalStateException("column executor closed");
+        }
+        int iteration = graph.getIterationCount();
+        int epoch = graph.getEpochCount();
+        int batchSize = (int) labels.size(0);
+        double regularization = graph.calcRegularizationScore(true);
+        List<Future<Double>> steps = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            Column column = columns[c];
+            List<ParamUpdate.Slice> own = slices.get(c);
+            int device = devices[c];
+            steps.add(threads[c].submit(() -> {
+                try {
+                    double loss = column.forwardBackward(onDevice(images, device), onDevice(labels, device),
+                            regularization);
+                    ParamUpdate.apply(column.graph(), graph, own, batchSize, iteration, epoch);
+                    return loss;
+                } finally {
+                    column.clear();
+                }
+            }));
+        }
+        double loss = join(steps).get(0);
+        graph.getConfiguration().setIterationCount(iteration + 1);
+        graph.setScore(loss);
+        return loss;
+    }
+
+    /** Copies the replicas' parameters and momentum into the canonical graph (no-op without replicas). */
+    public void writeBack() {
+        for (int c = 0; c < 2; c++) {
+            if (replica[c]) {
+                ComputationGraph from = columns[c].graph();
+                int col = c;
+                call(c, () -> {
+                    copy(from, graph, slices.get(col), Nd4j.getAffinityManager().getDeviceForArray(graph.params()));
+                    return null;
+                });
+            }
+        }
+    }
+
+    /** Loads the canonical graph's parameters and momentum into the replicas (no-op without replicas). */
+    public void reload() {
+        for (int c = 0; c < 2; c++) {
+            if (replica[c]) {
+                ComputationGraph to = columns[c].graph();
+                int col = c;
+                call(c, () -> {
+                    copy(graph, to, slices.get(col), devices[col]);
+                    return null;
+                });
+            }
+        }
+    }
+
+    /** The exchange points' transfer counts (for tests and logs). */
+    public Exchange exchange() {
+        return exchange;
+    }
+
+    /** The exchange points in forward order: conv3, fc6, fc7, fc8 for the paper's net. */
+    public List<String> exchangePoints() {
+        return plan.exchangePoints();
+    }
+
+    /** Device of column A and of column B. */
+    public int[] devices() {
+        return devices.clone();
+    }
+
+    /** Whether column c drives a replica on its own device (rather than the canonical graph's layers). */
+    public boolean usesReplica(int column) {
+        return replica[column];
+    }
+
+    /** Stops the column threads (does not write back: call {@link #writeBack()} first if needed). */
+    @Override
+    public void close() {
+        closed = true;
+        for (ExecutorService t : threads) {
+            if (t != null) {
+                t.shutdownNow();
+            }
+        }
+    }
+
+    /** A copy of the canonical graph on the calling thread's device, with its own updater state. */
+    private ComputationGraph newReplica() {
+        ComputationGraph r = new ComputationGraph(graph.getConfiguration().clone());
+        r.init();
+        r.initGradientsView();
+        ParamUpdate.checkLayout(r); // initialise the state now, so DL4J never zeroes it later
+        return r;
+    }
+
+    /** Copies parameters and updater state of the given slices, onto {@code device}. */
+    private static void copy(ComputationGraph from, ComputationGraph to, List<ParamUpdate.Slice> slices, int device) {
+        INDArray[] src = {flat(from.params()), flat(from.getUpdater().getStateViewArray())};
+        INDArray[] dst = {flat(to.params()), flat(to.getUpdater().getStateViewArray())};
+        boolean sameDevice = isCpuBackend()
+                || Nd4j.getAffinityManager().getDeviceForArray(src[0]) == device;
+        for (int k = 0; k < 2; k++) {
+            for (ParamUpdate.Slice s : slices) {
+                var range = org.nd4j.linalg.indexing.NDArrayIndex.interval(s.offset(), s.offset() + s.length());
+                INDArray part = src[k].get(range);
+                dst[k].get(range).assign(sameDevice ? part : Nd4j.getAffinityManager().replicateToDevice(device, part));
+            }
+        }
+    }
+
+    private static INDArray flat(INDArray a) {
+        return a.reshape(a.length());
+    }
+
+    private static INDArray onDevice(INDArray a, int device) {
+        if (isCpuBackend() || Nd4j.getAffinityManager().getDeviceForArray(a) == device) {
+            return a;
+        }
+        return Nd4j.getAffinityManager().replicateToDevice(device, a);
+    }
+
+    private static boolean isCpuBackend() {
+        return "CPU".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"));
+    }
+
+    /** Validates the caller's device list: one or two devices the backend has. */
+    private static int[] placement(List<Integer> devices) {
+        int available = Nd4j.getAffinityManager().getNumberOfDevices();
+        if (devices == null || devices.isEmpty() || devices.size() > 2) {
+            throw new IllegalArgumentException("impossible placement " + devices + ": the two columns need one or two "
+                    + "devices (the backend has " + available + ")");
+        }
+        for (Integer d : devices) {
+            if (d == null || d < 0 || d >= available) {
+                throw new IllegalArgumentException("impossible placement " + devices + ": device " + d
+                        + " does not exist; the " + Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend")
+                        + " backend has device(s) 0.." + (available - 1));
+            }
+        }
+        return new int[] {devices.get(0), devices.get(devices.size() - 1)};
+    }
+
+    private <T> T call(int column, Callable<T> task) {
+        return join(List.of(threads[column].submit(task))).get(0);
+    }
+
+    /**
+     * Waits for all; as soon as one column fails, interrupts the other (which may be waiting for
+     * it at an exchange) and throws. The executor is unusable afterwards.
+     */
+    private <T> List<T> join(List<Future<T>> futures) {
+        try {
+            while (true) {
+                boolean allDone = true;
+                for (Future<T> f : futures) {
+                    if (!f.isDone()) {
+                        allDone = false;
+                    } else if (!f.isCancelled()) {
+                        f.get(); // throws if this column failed
+                    }
+                }
+                if (allDone) {
+                    List<T> out = new ArrayList<>();
+                    for (Future<T> f : futures) {
+                        out.add(f.get());
+                    }
+                    return out;
+                }
+                Thread.sleep(1);
+            }
+        } catch (ExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            closed = true;
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("column step failed", cause);
+        } catch (InterruptedException e) {
+            futures.forEach(f -> f.cancel(true));
+            closed = true;
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the columns were training", e);
+        }
+    }
+}

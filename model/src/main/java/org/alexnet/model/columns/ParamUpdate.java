@@ -1,0 +1,134 @@
+package org.alexnet.model.columns;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.alexnet.model.ClassicalMomentum;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The update DL4J's {@code ComputationGraph.fit} applies (ComputationGraphUpdater, then
+ * params -= step), restricted to some layers, so each column updates its own parameters on its
+ * own thread and device: per parameter array, divide the summed gradient by the minibatch size,
+ * add the weight decay ({@code BEFORE_UPDATER} regularization), run the updater (the project's
+ * classical momentum, velocity held in the graph's updater-state vector), subtract. It works on
+ * 1-d slices of the graph's flat parameter, gradient and updater-state vectors, as DL4J's
+ * updater blocks do; with {@link ClassicalMomentum} (one state value per parameter, element-wise)
+ * the state of a parameter sits at the same offset as the parameter itself, which
+ * {@link #checkLayout} verifies.
+ */
+final class ParamUpdate {
+    /** One parameter array: its layer, key, and place in the graph's flat vectors. */
+    record Slice(String layer, String key, long offset, long length) {
+    }
+
+    private ParamUpdate() {
+    }
+
+    /**
+     * The slices of the given layers' parameters, in the graph's flattening order (layers in
+     * topological order, each layer's parameters in its table's order, as ComputationGraph.init
+     * lays them out).
+     */
+    static List<Slice> slices(ComputationGraph graph, Collection<String> layers) {
+        List<Slice> out = new ArrayList<>();
+        long offset = 0;
+        for (int index : graph.topologicalSortOrder()) {
+            GraphVertex v = graph.getVertices()[index];
+            if (!v.hasLayer()) {
+                continue;
+            }
+            Layer layer = v.getLayer();
+            for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+                long length = p.getValue().length();
+                if (layers.contains(v.getVertexName())) {
+                    out.add(new Slice(v.getVertexName(), p.getKey(), offset, length));
+                }
+                offset += length;
+            }
+        }
+        if (offset != graph.numParams()) {
+            throw new IllegalStateException("parameter layout: counted " + offset + " of " + graph.numParams());
+        }
+        return out;
+    }
+
+    /**
+     * Initialises the graph's updater state as DL4J's first fit would (zeros unless already
+     * initialised) and checks that every parameter uses {@link ClassicalMomentum} with the state
+     * at the parameter's own offset.
+     */
+    static void checkLayout(ComputationGraph graph) {
+        INDArray state = graph.getUpdater().getStateViewArray();
+        if (state == null || state.length() != graph.numParams()) {
+            throw new IllegalArgumentException("the column executor needs one updater-state value per parameter "
+                    + "(ClassicalMomentum); state length " + (state == null ? 0 : state.length())
+                    + " for " + graph.numParams() + " parameters");
+        }
+        for (UpdaterBlock block : graph.getUpdater().getUpdaterBlocks()) {
+            block.init();
+            if (block.getParamOffsetStart() != block.getUpdaterViewOffsetStart()
+                    || block.getParamOffsetEnd() != block.getUpdaterViewOffsetEnd()) {
+                throw new IllegalStateException("updater state is not laid out like the parameters");
+            }
+            for (UpdaterBlock.ParamState p : block.getLayersAndVariablesInBlock()) {
+                IUpdater u = p.getLayer().getConfig().getUpdaterByParam(p.getParamName());
+                if (!(u instanceof ClassicalMomentum)) {
+                    throw new IllegalArgumentException("the column executor applies the project's ClassicalMomentum; "
+                            + p.getLayer().getConfig().getLayerName() + "." + p.getParamName() + " uses " + u);
+                }
+            }
+        }
+    }
+
+    /**
+     * Applies one step to the given slices of {@code graph}, whose gradient views hold the
+     * gradient summed over the minibatch. The updater and regularization settings (learning
+     * rate!) are read from {@code config}, the canonical graph, so a schedule that changes the
+     * canonical graph's learning rate reaches every replica.
+     */
+    static void apply(ComputationGraph graph, ComputationGraph config, List<Slice> slices, int batchSize,
+                      int iteration, int epoch) {
+        INDArray params = flat(graph.params());
+        INDArray gradients = flat(graph.getGradientsViewArray());
+        INDArray state = flat(graph.getUpdater().getStateViewArray());
+        for (Slice s : slices) {
+            INDArray p = params.get(NDArrayIndex.interval(s.offset(), s.offset() + s.length()));
+            INDArray g = gradients.get(NDArrayIndex.interval(s.offset(), s.offset() + s.length()));
+            INDArray v = state.get(NDArrayIndex.interval(s.offset(), s.offset() + s.length()));
+            org.deeplearning4j.nn.api.TrainingConfig layerConf = config.getLayer(s.layer()).getConfig();
+            IUpdater updater = layerConf.getUpdaterByParam(s.key());
+            double lr = updater.hasLearningRate() ? updater.getLearningRate(iteration, epoch) : 1.0;
+            g.divi(batchSize);
+            regularize(layerConf.getRegularizationByParam(s.key()), Regularization.ApplyStep.BEFORE_UPDATER, p, g, lr,
+                    iteration, epoch);
+            updater.instantiate(v, false).applyUpdater(g, iteration, epoch);
+            regularize(layerConf.getRegularizationByParam(s.key()), Regularization.ApplyStep.POST_UPDATER, p, g, lr,
+                    iteration, epoch);
+            p.subi(g);
+        }
+    }
+
+    private static void regularize(List<Regularization> rs, Regularization.ApplyStep step, INDArray p, INDArray g,
+                                   double lr, int iteration, int epoch) {
+        if (rs != null) {
+            for (Regularization r : rs) {
+                if (r.applyStep() == step) {
+                    r.apply(p, g, lr, iteration, epoch);
+                }
+            }
+        }
+    }
+
+    private static INDArray flat(INDArray a) {
+        return a.reshape(a.length());
+    }
+}

@@ -1,0 +1,142 @@
+package org.alexnet.model.columns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.alexnet.model.AlexNet;
+import org.alexnet.model.AlexNetConfig;
+import org.alexnet.model.bench.TrainStepBenchmark;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+
+/**
+ * The column executor against plain {@code ComputationGraph.fit}, on the CPU backend in double
+ * precision: same losses at every step, same parameters and momentum afterwards; the exchanges
+ * happen where the paper has them and nowhere else; dropout still trains.
+ */
+class ColumnExecutorTest {
+    private static final int STEPS = 4;
+
+    private static AlexNetConfig small(String dropout) {
+        return AlexNetConfig.preset("small", Map.of("model.precision", "double", "model.dropout", dropout,
+                "model.classes", "10"));
+    }
+
+    @Test
+    void equalsComputationGraphFitStepByStep() {
+        checkEquivalence(false);
+    }
+
+    /** Column B through a replica graph: the load/write-back path multi-GPU placements take. */
+    @Test
+    void equalsComputationGraphFitThroughAReplica() {
+        checkEquivalence(true);
+    }
+
+    private static void checkEquivalence(boolean replica) {
+        AlexNetConfig config = small("0");
+        ComputationGraph reference = AlexNet.build(config);
+        ComputationGraph trained = AlexNet.build(config);
+        assertEquals(reference.params(), trained.params(), "same seed, same initial parameters");
+        List<MultiDataSet> batches = new ArrayList<>();
+        for (int i = 0; i < STEPS; i++) {
+            batches.add(TrainStepBenchmark.randomBatch(config, 6, 100 + i));
+        }
+        try (ColumnExecutor columns = new ColumnExecutor(trained, config, List.of(0), replica)) {
+            assertEquals(replica, columns.usesReplica(1));
+            for (int i = 0; i < STEPS; i++) {
+                reference.fit(batches.get(i));
+                double expected = reference.score();
+                double loss = columns.fit(batches.get(i));
+                assertEquals(expected, loss, 1e-6 * Math.abs(expected), "loss at step " + i);
+            }
+            columns.writeBack();
+        }
+        assertClose(reference.params(), trained.params(), "parameters after " + STEPS + " steps");
+        assertClose(reference.getUpdater().getStateViewArray(), trained.getUpdater().getStateViewArray(),
+                "momentum after " + STEPS + " steps");
+        assertTrue(reference.getUpdater().getStateViewArray().amaxNumber().doubleValue() > 0, "momentum is non-zero");
+        assertEquals(reference.getIterationCount(), trained.getIterationCount(), "iteration count");
+    }
+
+    /** Max |a - b| relative to max |a|, below 1e-6, and the parameters actually moved. */
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        double scale = expected.amaxNumber().doubleValue();
+        double diff = expected.sub(actual).amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-6 * scale, what + ": max difference " + diff + " for max magnitude " + scale);
+    }
+
+    @Test
+    void exchangesOnlyWhereThePaperDoes() {
+        AlexNetConfig config = small("0.5");
+        ComputationGraph graph = AlexNet.build(config);
+        try (ColumnExecutor columns = ColumnExecutor.onCurrentDevice(graph, config)) {
+            assertEquals(List.of("conv3", "fc6", "fc7", "fc8"), columns.exchangePoints());
+            for (int step = 0; step < 2; step++) {
+                columns.exchange().resetCounts();
+                columns.fit(TrainStepBenchmark.randomBatch(config, 4, step));
+                Map<String, Long> expected = new TreeMap<>();
+                for (String point : List.of("conv3", "fc6", "fc7")) {
+                    for (Exchange.Pass pass : Exchange.Pass.values()) {
+                        expected.put(Exchange.key(point, pass, 0, 1), 1L);
+                        expected.put(Exchange.key(point, pass, 1, 0), 1L);
+                    }
+                }
+                // fc8 lives in column A: B's fc7 output goes there, and its gradient comes back
+                expected.put(Exchange.key("fc8", Exchange.Pass.FORWARD, 1, 0), 1L);
+                expected.put(Exchange.key("fc8", Exchange.Pass.BACKWARD, 0, 1), 1L);
+                assertEquals(expected, columns.exchange().counts(), "exchanges in step " + step);
+                assertEquals(14, columns.exchange().total());
+                assertEquals(0, columns.exchange().bytesCopied(), "one device: nothing copied");
+            }
+        }
+    }
+
+    /**
+     * With dropout on (each column's thread draws its own masks), training on a repeated
+     * minibatch lowers its loss, measured without dropout before and after.
+     */
+    @Test
+    void trainsWithDropoutInEachColumn() {
+        AlexNetConfig config = AlexNetConfig.preset("tiny", Map.of("model.precision", "double",
+                "model.classes", "4", "model.learning-rate", "0.003"));
+        ComputationGraph graph = AlexNet.build(config);
+        MultiDataSet batch = TrainStepBenchmark.randomBatch(config, 8, 1);
+        batch.getFeatures(0).divi(50);
+        double before = graph.score(batch, false);
+        double lastTrainingLoss;
+        try (ColumnExecutor columns = ColumnExecutor.onCurrentDevice(graph, config)) {
+            lastTrainingLoss = 0;
+            for (int i = 0; i < 30; i++) {
+                lastTrainingLoss = columns.fit(batch);
+            }
+        }
+        double after = graph.score(batch, false);
+        assertTrue(Double.isFinite(lastTrainingLoss), "finite training loss");
+        assertTrue(after < 0.9 * before, "loss without dropout, before and after 30 steps: " + before + " -> " + after);
+    }
+
+    @Test
+    void refusesImpossiblePlacements() {
+        AlexNetConfig config = AlexNetConfig.preset("tiny", Map.of());
+        ComputationGraph graph = AlexNet.build(config);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ColumnExecutor(graph, config, List.of(0, 1)));
+        assertTrue(e.getMessage().contains("device 1 does not exist"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ColumnExecutor(graph, config, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new ColumnExecutor(graph, config, List.of(0, 0, 0)));
+
+        AlexNetConfig oneColumn = AlexNetConfig.preset("tiny", Map.of("model.columns", "1"));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new ColumnExecutor(AlexNet.build(oneColumn), oneColumn, List.of(0)));
+        assertFalse(e.getMessage().isEmpty());
+    }
+}
