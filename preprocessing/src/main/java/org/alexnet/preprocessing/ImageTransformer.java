@@ -32,11 +32,14 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  * grayscale, PNG, WebP, TIFF, BMP; GIF and anything OpenCV refuses through ImageIO), resized so the
  * short side is {@value DatasetLayout#IMAGE_SIZE} with an antialiasing filter, re-encoded as JPEG.
  *
- * <p>Decoding uses OpenCV's libjpeg-turbo. Large JPEGs are decoded at 1/2, 1/4 or 1/8 scale in the
- * DCT domain (libjpeg's scaled IDCT, a proper low-pass, as Pillow's {@code draft}) when the result
- * still has a short side of at least 256; the rest of the reduction is area averaging
- * ({@code INTER_AREA}). Upscaling (images smaller than 256) uses bicubic. EXIF orientation is
- * ignored, as the usual ImageNet loaders do. One instance per task; not thread-safe.
+ * <p>YCbCr, RGB and grayscale JPEGs (nearly all of ImageNet) go through {@link NativeJpeg}
+ * (libjpeg-turbo with SIMD, decode + resize + encode in one native call); everything else, and
+ * every JPEG when that library cannot be loaded, through OpenCV (whose bundled libjpeg lacks SIMD)
+ * and ImageIO. Both paths store the same thing: large JPEGs are decoded at 1/2, 1/4 or 1/8 scale in
+ * the DCT domain (libjpeg's scaled IDCT, a proper low-pass, as Pillow's {@code draft}) when the
+ * result still has a short side of at least 256; the rest of the reduction is area averaging (the
+ * weights of OpenCV's {@code INTER_AREA}). Upscaling (images smaller than 256) uses bicubic. EXIF
+ * orientation is ignored, as the usual ImageNet loaders do. One instance per task; not thread-safe.
  */
 public final class ImageTransformer implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -52,12 +55,25 @@ public final class ImageTransformer implements Serializable {
     private final long maxPixels;
     private final boolean dctScaling;
     private final boolean keepTruncated;
+    private final boolean nativeCodec;
 
+    /** Uses the native JPEG codec when it loads in this JVM, else OpenCV. */
     public ImageTransformer(int jpegQuality, long maxPixels, boolean dctScaling, boolean keepTruncated) {
+        this(jpegQuality, maxPixels, dctScaling, keepTruncated, true);
+    }
+
+    /** {@code nativeCodec = false} forces the OpenCV/ImageIO path (tests, benchmark comparison). */
+    ImageTransformer(int jpegQuality, long maxPixels, boolean dctScaling, boolean keepTruncated, boolean nativeCodec) {
         this.jpegQuality = jpegQuality;
         this.maxPixels = maxPixels;
         this.dctScaling = dctScaling;
         this.keepTruncated = keepTruncated;
+        this.nativeCodec = nativeCodec;
+    }
+
+    /** True when this instance sends JPEGs through {@link NativeJpeg}. */
+    public boolean usesNativeCodec() {
+        return nativeCodec && NativeJpeg.isAvailable();
     }
 
     /** From the job configuration. */
@@ -83,10 +99,45 @@ public final class ImageTransformer implements Serializable {
         if (header.format() == ImageHeader.Format.JPEG && !keepTruncated && !ImageHeader.hasJpegEnd(file)) {
             throw new RejectedImageException("truncated JPEG: no end-of-image marker");
         }
+        if (header.format() == ImageHeader.Format.JPEG && usesNativeCodec()) {
+            StoredImage img = transformNative(file, header);
+            if (img != null) {
+                return img;
+            }
+            // CMYK/YCCK, or libjpeg refused the data: the other decoders accept or reject it as before
+        }
         try (PointerScope scope = new PointerScope()) {
             Mat decoded = decode(file, header);
             Mat resized = resizeShortSide(decoded);
             return new StoredImage(encode(resized), resized.cols(), resized.rows());
+        }
+    }
+
+    /** The native path, or null when the file must go through OpenCV/ImageIO. */
+    private StoredImage transformNative(byte[] file, ImageHeader header) {
+        if (Math.min(header.width(), header.height()) >= SIZE) {
+            int denom = dctScaling ? NativeJpeg.scaleDenominator(header.width(), header.height(), SIZE) : 1;
+            NativeJpeg.Result r = NativeJpeg.transform(file, denom, SIZE, jpegQuality);
+            if (r.status() == NativeJpeg.OK) {
+                return new StoredImage(r.jpeg(), r.width(), r.height());
+            }
+            if (r.status() != NativeJpeg.TOO_SMALL) {   // the frame is smaller than the header said
+                return null;
+            }
+        }
+        // Enlarging (rare): native decode, OpenCV's bicubic, native encode.
+        NativeJpeg.Rgb rgb = NativeJpeg.decodeRgb(file, 1);
+        if (rgb == null) {
+            return null;
+        }
+        try (PointerScope scope = new PointerScope()) {
+            Mat m = new Mat(rgb.height(), rgb.width(), opencv_core.CV_8UC3);
+            m.data().put(rgb.pixels());
+            Mat resized = resizeShortSide(m);          // channel order does not matter to resize
+            byte[] pixels = new byte[resized.cols() * resized.rows() * 3];
+            resized.data().get(pixels);
+            return new StoredImage(NativeJpeg.encodeRgb(pixels, resized.cols(), resized.rows(), jpegQuality),
+                    resized.cols(), resized.rows());
         }
     }
 
@@ -95,6 +146,19 @@ public final class ImageTransformer implements Serializable {
      * as RGB bytes, HWC (the pixels the mean image and the colour PCA are computed over).
      */
     public static byte[] centralPatchRgb(byte[] storedJpeg) {
+        NativeJpeg.Rgb rgb = NativeJpeg.isAvailable() ? NativeJpeg.decodeRgb(storedJpeg, 1) : null;
+        if (rgb != null) {
+            if (Math.min(rgb.width(), rgb.height()) != SIZE) {
+                throw new IllegalStateException("stored JPEG does not decode to a short side of " + SIZE);
+            }
+            int x0 = DatasetLayout.centralOffset(rgb.width());
+            int y0 = DatasetLayout.centralOffset(rgb.height());
+            byte[] out = new byte[SIZE * SIZE * 3];
+            for (int y = 0; y < SIZE; y++) {
+                System.arraycopy(rgb.pixels(), ((y0 + y) * rgb.width() + x0) * 3, out, y * SIZE * 3, SIZE * 3);
+            }
+            return out;
+        }
         try (PointerScope scope = new PointerScope()) {
             Mat bgr = imdecode(new Mat(storedJpeg), IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION);
             if (bgr.empty() || Math.min(bgr.cols(), bgr.rows()) != SIZE) {

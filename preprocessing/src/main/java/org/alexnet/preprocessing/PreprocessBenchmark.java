@@ -21,11 +21,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * {@code deploy/alexnet bench preprocess --input DIR [--cores N] [--limit N] [--pillow true|false]}:
+ * {@code deploy/alexnet bench preprocess --input DIR [--cores N] [--limit N] [--pillow true|false] [--native true|false]}:
  * images per second per core for decode + resize + encode (the per-image work of the job, without
  * the Spark and Parquet around it), ours and Pillow's on the same files and the same number of
  * cores, in the same run. Files are read into memory first, so disk speed is not measured.
- * Pillow is Debian's python3-pil, installed with apt-get when missing.
+ * Pillow is Debian's python3-pil, installed with apt-get when missing. Ours runs one thread per core
+ * (the native codec and OpenCV are single-threaded here), Pillow one process per core.
+ * {@code --native false} measures the OpenCV fallback instead of the native JPEG codec.
  */
 public final class PreprocessBenchmark {
     /** Debian's interpreter, which python3-pil belongs to (a pyenv or venv python3 on PATH may lack it). */
@@ -37,11 +39,11 @@ public final class PreprocessBenchmark {
     public static void main(String[] args) throws Exception {
         CommandLine cl;
         try {
-            cl = CommandLine.parse(args, Set.of("input", "cores", "limit", "pillow", "warmup", "quality"), Set.of());
+            cl = CommandLine.parse(args, Set.of("input", "cores", "limit", "pillow", "warmup", "quality", "native"), Set.of());
             cl.require("input");
         } catch (ConfigException e) {
             System.err.println("bench preprocess: " + e.getMessage());
-            System.err.println("usage: bench preprocess --input DIR [--cores N] [--limit 2000] [--warmup 50] [--pillow true|false]");
+            System.err.println("usage: bench preprocess --input DIR [--cores N] [--limit 2000] [--warmup 50] [--pillow true|false] [--native true|false]");
             System.exit(2);
             return;
         }
@@ -50,6 +52,7 @@ public final class PreprocessBenchmark {
         int warmup = cl.intOption("warmup", 50);
         int quality = cl.intOption("quality", 90);
         boolean pillow = !cl.option("pillow").orElse("true").equalsIgnoreCase("false");
+        boolean nativeCodec = !cl.option("native").orElse("true").equalsIgnoreCase("false");
 
         List<Path> files = imageFiles(Path.of(cl.require("input")), limit);
         if (files.isEmpty()) {
@@ -66,9 +69,10 @@ public final class PreprocessBenchmark {
         System.out.printf("bench preprocess: %d files (%.1f MB) from %s, %d cores, JPEG q%d%n",
                 blobs.size(), bytes / 1e6, cl.require("input"), cores, quality);
 
-        Result ours = runOurs(blobs, cores, warmup, quality);
-        System.out.printf("ours   (OpenCV/libjpeg-turbo, DCT scaling + area resize): %d images in %.2f s = %.1f images/s = %.1f images/s/core (%d rejected)%n",
-                ours.images, ours.seconds, ours.images / ours.seconds, ours.images / ours.seconds / cores, ours.rejected);
+        String codec = nativeCodec ? NativeJpeg.describe() : "OpenCV (--native false)";
+        Result ours = runOurs(blobs, cores, warmup, quality, nativeCodec);
+        System.out.printf("ours   (%s, DCT scaling + area resize): %d images in %.2f s = %.1f images/s = %.1f images/s/core (%d rejected)%n",
+                codec, ours.images, ours.seconds, ours.images / ours.seconds, ours.images / ours.seconds / cores, ours.rejected);
         if (pillow) {
             double p = runPillow(files, cores, warmup);
             double oursRate = ours.images / ours.seconds;
@@ -81,15 +85,15 @@ public final class PreprocessBenchmark {
     private record Result(long images, long rejected, double seconds) {
     }
 
-    private static Result runOurs(List<byte[]> blobs, int cores, int warmup, int quality) throws Exception {
+    private static Result runOurs(List<byte[]> blobs, int cores, int warmup, int quality, boolean nativeCodec) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(cores);
         try {
             List<List<byte[]>> chunks = new ArrayList<>();
             for (int t = 0; t < cores; t++) chunks.add(new ArrayList<>());
             for (int i = 0; i < blobs.size(); i++) chunks.get(i % cores).add(blobs.get(i));
-            runChunks(pool, chunks.stream().map(c -> c.subList(0, Math.min(warmup, c.size()))).toList(), quality);
+            runChunks(pool, chunks.stream().map(c -> c.subList(0, Math.min(warmup, c.size()))).toList(), quality, nativeCodec);
             long start = System.nanoTime();
-            long[] counts = runChunks(pool, chunks, quality);
+            long[] counts = runChunks(pool, chunks, quality, nativeCodec);
             double seconds = (System.nanoTime() - start) / 1e9;
             return new Result(counts[0], counts[1], seconds);
         } finally {
@@ -97,11 +101,11 @@ public final class PreprocessBenchmark {
         }
     }
 
-    private static long[] runChunks(ExecutorService pool, List<List<byte[]>> chunks, int quality) throws Exception {
+    private static long[] runChunks(ExecutorService pool, List<List<byte[]>> chunks, int quality, boolean nativeCodec) throws Exception {
         List<Future<long[]>> futures = new ArrayList<>();
         for (List<byte[]> chunk : chunks) {
             futures.add(pool.submit(() -> {
-                ImageTransformer t = new ImageTransformer(quality, 100_000_000L, true, false);
+                ImageTransformer t = new ImageTransformer(quality, 100_000_000L, true, false, nativeCodec);
                 long ok = 0, bad = 0;
                 for (byte[] b : chunk) {
                     try {

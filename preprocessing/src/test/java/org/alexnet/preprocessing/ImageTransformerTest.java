@@ -12,9 +12,13 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Per-image decoding, resizing and rejection, on fixtures written here. */
+/**
+ * Per-image decoding, resizing and rejection, on fixtures written here, through the default path
+ * (the native JPEG codec where it loads); {@link ImageTransformerOpenCvTest} runs the same tests on
+ * the OpenCV/ImageIO fallback.
+ */
 class ImageTransformerTest {
-    private final ImageTransformer transformer = new ImageTransformer(90, 10_000_000L, true, false);
+    private final ImageTransformer transformer = newTransformer(false);
     private final BufferedImage photo = TestImages.pattern(400, 300, 1);
 
     @Test
@@ -106,7 +110,7 @@ class ImageTransformerTest {
 
     @Test
     void keepTruncatedKeepsARecoverableJpegButNotAHeaderOnlyOne() {
-        ImageTransformer lenient = new ImageTransformer(90, 10_000_000L, true, true);
+        ImageTransformer lenient = newTransformer(true);
         byte[] jpeg = TestImages.jpeg(photo, 0.9f, false);
         ImageTransformer.StoredImage img = lenient.transform(Arrays.copyOf(jpeg, jpeg.length * 2 / 3));
         assertEquals(256, Math.min(img.width(), img.height()), "a JPEG cut at 2/3 is kept when keep-truncated is on");
@@ -129,6 +133,11 @@ class ImageTransformerTest {
             }
         }
         assertTrue(diff / (18.0 * 18 * 2) < 2, "patch pixels equal the stored image's central pixels (RGB order), mean diff " + diff / 648.0);
+    }
+
+    /** The transformer under test (q90, 10 MP, DCT scaling on). */
+    ImageTransformer newTransformer(boolean keepTruncated) {
+        return new ImageTransformer(90, 10_000_000L, true, keepTruncated);
     }
 
     private void assertRejected(byte[] file, String reasonPart) {

@@ -1,0 +1,18 @@
+package org.alexnet.preprocessing;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** Every {@link ImageTransformerTest} on the OpenCV/ImageIO path, used when the native codec cannot load. */
+class ImageTransformerOpenCvTest extends ImageTransformerTest {
+    @Override
+    ImageTransformer newTransformer(boolean keepTruncated) {
+        return new ImageTransformer(90, 10_000_000L, true, keepTruncated, false);
+    }
+
+    @Test
+    void reallyUsesOpenCv() {
+        assertFalse(newTransformer(false).usesNativeCodec(), "nativeCodec=false forces the fallback");
+    }
+}
