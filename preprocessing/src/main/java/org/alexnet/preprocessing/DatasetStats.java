@@ -25,7 +25,8 @@ import static org.alexnet.preprocessing.DatasetLayout.*;
  * @param pixelScale    the value of a full-intensity channel (255)
  */
 public record DatasetStats(long count, float[] meanImage, double[] rgbMean, double[] rgbCovariance,
-                           double[] eigenvalues, double[] eigenvectors, double pixelScale) {
+                           double[] eigenvalues, double[] eigenvectors, double pixelScale)
+        implements java.io.Serializable {
 
     public static final double PIXEL_SCALE_255 = 255.0;
 
