@@ -44,7 +44,7 @@ public record AlexNetConfig(String preset, int classes, double width, int inputS
                             boolean lrn, double lrnK, int lrnN, double lrnAlpha, double lrnBeta,
                             LrnAlphaConvention lrnAlphaConvention, Pooling pooling, Activation activation,
                             double dropout, double initStd, double learningRate, double momentum,
-                            double weightDecay, long seed, Precision precision) {
+                            double weightDecay, long seed, Precision precision) implements java.io.Serializable {
 
     /** How the configured LRN alpha enters the formula. */
     public enum LrnAlphaConvention {
