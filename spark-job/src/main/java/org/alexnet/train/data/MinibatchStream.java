@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * outside [0, classes), an image that is not a stored 256-short-side image) stops the stream: the
  * consumer's next {@code hasNext()/next()} throws a {@link PipelineException} naming the example.
  * {@link #close()} stops and joins every thread; the stream closes itself when exhausted or failed.
+ *
+ * <p><b>Memory.</b> Each minibatch is a fresh off-heap array handed to the consumer; closing its
+ * {@code features()} and {@code labels()} after the step frees them without waiting for the GC.
  */
 public final class MinibatchStream implements Iterator<Minibatch>, AutoCloseable {
     /** Prefix of the names of this class's threads. */
@@ -50,6 +53,7 @@ public final class MinibatchStream implements Iterator<Minibatch>, AutoCloseable
     private static final class Slot {
         final float[] views;
         boolean filled;
+        long index;
         String key;
         int label;
         String corruptReason;
@@ -107,7 +111,7 @@ public final class MinibatchStream implements Iterator<Minibatch>, AutoCloseable
         for (int i = 0; i < window.length; i++) {
             window[i] = new Slot(floats);
         }
-        this.ready = new ArrayBlockingQueue<>(options.prefetchBatches() + 1); // + room for the END/failure marker
+        this.ready = new ArrayBlockingQueue<>(options.prefetchBatches());
         String name = THREAD_PREFIX + STREAMS.incrementAndGet() + "-";
         for (int i = 0; i < options.decodeThreads(); i++) {
             threads.add(new Thread(this::decodeLoop, name + "decode-" + i));
@@ -246,6 +250,7 @@ public final class MinibatchStream implements Iterator<Minibatch>, AutoCloseable
                 Slot slot = window[(int) (index % window.length)];
                 String corrupt = decodeInto(decoder, example, index, slot);
                 synchronized (lock) {
+                    slot.index = index;
                     slot.key = example.key();
                     slot.label = example.label();
                     slot.corruptReason = corrupt;
@@ -325,8 +330,8 @@ public final class MinibatchStream implements Iterator<Minibatch>, AutoCloseable
                 }
                 if (slot.corruptReason != null) {
                     skipped.incrementAndGet();
-                    LOG.warn("skipping corrupt example '{}' (index {} of {}): {}", slot.key, nextToAssembleSnapshot(),
-                            chunk, slot.corruptReason);
+                    LOG.warn("skipping corrupt example '{}' (index {} of {}): {}", slot.key, slot.index, chunk,
+                            slot.corruptReason);
                 } else {
                     if (batch == null) {
                         batch = new BatchBuilder(options.batchSize(), options.classes(), views, cropSize);
@@ -354,12 +359,6 @@ public final class MinibatchStream implements Iterator<Minibatch>, AutoCloseable
                     // closing anyway
                 }
             }
-        }
-    }
-
-    private long nextToAssembleSnapshot() {
-        synchronized (lock) {
-            return nextToAssemble;
         }
     }
 }

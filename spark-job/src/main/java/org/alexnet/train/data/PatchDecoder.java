@@ -43,6 +43,9 @@ final class PatchDecoder implements AutoCloseable {
     /** The RGB patch of a stored JPEG (reused buffer). */
     byte[] decode(byte[] jpeg) {
         try (PointerScope scope = new PointerScope()) {
+            // imdecode leaves dst untouched when it cannot decode: without this, bad bytes would
+            // pass as the previous image
+            decoded.release();
             try {
                 imdecode(new Mat(jpeg), IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION, decoded);
             } catch (RuntimeException e) {

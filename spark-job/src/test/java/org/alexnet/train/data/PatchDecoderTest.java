@@ -72,7 +72,9 @@ class PatchDecoderTest {
             assertThrows(CorruptImageException.class, () -> d.decode(new byte[0]));
             byte[] jpeg = TestImages.smoothJpeg(1);
             assertThrows(CorruptImageException.class, () -> d.decode(Arrays.copyOf(jpeg, 20)));
-            d.decode(jpeg); // and the decoder still works afterwards
+            d.decode(jpeg); // the decoder still works afterwards
+            // and a good image before does not make bad bytes look decodable
+            assertThrows(CorruptImageException.class, () -> d.decode("not an image".getBytes()));
         }
     }
 
