@@ -44,6 +44,11 @@ printf '#include <stdio.h>\n#include <jpeglib.h>\n#ifndef LIBJPEG_TURBO_VERSION_
 static_lib=$("$cc" -print-file-name=libjpeg.a)
 [ -f "$static_lib" ] || fail "no static libjpeg.a (libjpeg-turbo's -dev package ships it)"
 
+# Without SIMD (a libjpeg-turbo built without nasm) it still works, only slower: say so loudly.
+if command -v nm >/dev/null 2>&1 && ! nm "$static_lib" 2>/dev/null | grep -q ' T jsimd_'; then
+  echo "[alexnet-preprocessing] WARNING: $static_lib has no SIMD code (jsimd_*); the native codec will be slow" >&2
+fi
+
 mkdir -p "$out_dir/linux-$arch"
 # Debian's libjpeg.a is not built with -fPIC. Its one reference that cannot go into a shared object
 # is jerror.c's use of libc's stderr (a PC-relative load of a libc variable); it is renamed to a

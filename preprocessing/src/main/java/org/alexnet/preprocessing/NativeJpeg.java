@@ -1,5 +1,7 @@
 package org.alexnet.preprocessing;
 
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -41,6 +43,9 @@ public final class NativeJpeg {
             reason = load(resourcePath(System.getProperty("os.name"), System.getProperty("os.arch")));
         }
         UNAVAILABLE_REASON = reason;
+        if (reason != null) {   // once per JVM (executor), so a slow fallback is never silent
+            LoggerFactory.getLogger(NativeJpeg.class).warn("native JPEG codec not used, JPEGs go through OpenCV: {}", reason);
+        }
     }
 
     private NativeJpeg() {

@@ -68,6 +68,7 @@ public final class PreprocessJob {
 
         InputCatalog catalog = InputCatalog.scan(inFs, input, s);
         long listed = System.currentTimeMillis();
+        LOG.info("JPEG codec on the driver: {}", NativeJpeg.describe());
         LOG.info("input {}: {} classes, {} train files, {} val files (val labels: {}); listed in {}",
                 input, catalog.classes().size(), catalog.train().size(), catalog.val().size(), catalog.valLabelling(),
                 ProgressMonitor.duration((listed - t0) / 1000.0));
