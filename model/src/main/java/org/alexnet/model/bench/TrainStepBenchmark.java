@@ -1,6 +1,8 @@
 package org.alexnet.model.bench;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.alexnet.config.CommandLine;
@@ -9,6 +11,7 @@ import org.alexnet.config.ConfigException;
 import org.alexnet.config.Installation;
 import org.alexnet.model.AlexNet;
 import org.alexnet.model.AlexNetConfig;
+import org.alexnet.model.columns.ColumnExecutor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -18,7 +21,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code deploy/alexnet bench train-step}: images per second of one training step (forward,
  * backward, classical-momentum update) on a random minibatch; warm-up steps excluded, median of
  * the timed steps. Options: --preset (full), --batch (32), --steps (5), --warmup (2),
- * --set model.key=value.
+ * --executor single|columns|both (both: the two strategies' steps interleaved in one run, so
+ * both see the same machine load, then their ratio), --set model.key=value.
+ * "single" is {@code ComputationGraph.fit}; "columns" is the {@link ColumnExecutor} (each column
+ * on its own thread).
  */
 public final class TrainStepBenchmark {
     private TrainStepBenchmark() {
@@ -30,6 +36,7 @@ public final class TrainStepBenchmark {
         int batch;
         int steps;
         int warmup;
+        String executor;
         try {
             cli = CommandLine.parse(args, Set.of("preset", "batch", "steps", "warmup", "executor"), Set.of());
             Map<String, String> fromOptions = new java.util.LinkedHashMap<>();
@@ -39,9 +46,9 @@ public final class TrainStepBenchmark {
             batch = cli.intOption("batch", 32);
             steps = cli.intOption("steps", 5);
             warmup = cli.intOption("warmup", 2);
-            String executor = cli.option("executor").orElse("single");
-            if (!executor.equals("single")) {
-                throw new ConfigException("option --executor: '" + executor + "' is not available (single)");
+            executor = cli.option("executor").orElse("both");
+            if (!Set.of("single", "columns", "both").contains(executor)) {
+                throw new ConfigException("option --executor: '" + executor + "' is not one of single | columns | both");
             }
             if (batch < 1 || steps < 1 || warmup < 0) {
                 throw new ConfigException("options --batch and --steps must be >= 1, --warmup >= 0");
@@ -51,11 +58,16 @@ public final class TrainStepBenchmark {
             System.exit(2);
             return;
         }
-        Result r = run(model, batch, steps, warmup);
-        System.out.println(r);
+        List<Result> results = run(model, batch, steps, warmup,
+                executor.equals("both") ? List.of("single", "columns") : List.of(executor));
+        results.forEach(System.out::println);
+        if (results.size() == 2) {
+            System.out.printf("columns/single: %.2fx images/s%n",
+                    results.get(1).imagesPerSecond() / results.get(0).imagesPerSecond());
+        }
     }
 
-    /** Median seconds per step and images per second of the single-graph training step. */
+    /** Median seconds per step and images per second of one executor's training step. */
     public record Result(String preset, int batch, String executor, double[] secondsPerStep) {
         public double medianSeconds() {
             double[] s = secondsPerStep.clone();
@@ -80,19 +92,46 @@ public final class TrainStepBenchmark {
         }
     }
 
-    public static Result run(AlexNetConfig model, int batch, int steps, int warmup) {
-        ComputationGraph graph = AlexNet.build(model);
+    /**
+     * Times the given executors ("single", "columns") on the same minibatch, each on its own
+     * freshly built network; warm-up steps first, then the timed steps interleaved.
+     */
+    public static List<Result> run(AlexNetConfig model, int batch, int steps, int warmup, List<String> executors) {
         MultiDataSet data = randomBatch(model, batch, model.seed());
-        for (int i = 0; i < warmup; i++) {
-            graph.fit(data);
+        List<Runnable> step = new ArrayList<>();
+        List<ColumnExecutor> toClose = new ArrayList<>();
+        for (String e : executors) {
+            ComputationGraph graph = AlexNet.build(model);
+            if (e.equals("columns")) {
+                ColumnExecutor columns = ColumnExecutor.onCurrentDevice(graph, model);
+                toClose.add(columns);
+                step.add(() -> columns.fit(data));
+            } else {
+                step.add(() -> graph.fit(data));
+            }
         }
-        double[] seconds = new double[steps];
-        for (int i = 0; i < steps; i++) {
-            long t0 = System.nanoTime();
-            graph.fit(data);
-            seconds[i] = (System.nanoTime() - t0) / 1e9;
+        try {
+            for (Runnable s : step) {
+                for (int i = 0; i < warmup; i++) {
+                    s.run();
+                }
+            }
+            double[][] seconds = new double[step.size()][steps];
+            for (int i = 0; i < steps; i++) {
+                for (int k = 0; k < step.size(); k++) {
+                    long t0 = System.nanoTime();
+                    step.get(k).run();
+                    seconds[k][i] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            List<Result> out = new ArrayList<>();
+            for (int k = 0; k < step.size(); k++) {
+                out.add(new Result(model.preset(), batch, executors.get(k), seconds[k]));
+            }
+            return out;
+        } finally {
+            toClose.forEach(ColumnExecutor::close);
         }
-        return new Result(model.preset(), batch, "single", seconds);
     }
 
     /** Random images (mean-subtracted pixel scale) and random one-hot labels. */

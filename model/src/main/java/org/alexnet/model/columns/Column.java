@@ -44,10 +44,28 @@ final class Column {
         this.outputPoint = plan.output().point();
         this.exchange = exchange;
         for (ColumnPlan.Step s : allSteps()) {
-            layers.add(graph.getLayer(s.layer()));
+            layers.add(checkLrn(graph.getLayer(s.layer())));
             preProcessors.add(((LayerVertex) graph.getVertex(s.layer())).getLayerPreProcessor());
             inputWidths.add(0L);
         }
+    }
+
+    /**
+     * DL4J's LRN layer computes the paper's formula with the alpha it is given (AlexNet hands it
+     * the alpha of the configured convention) through plain ND4J ops, on the CPU and on CUDA
+     * alike: in 1.0.0-M2.1 its only CUDA helper, the cuDNN one, is not published, so none is
+     * found. cuDNN would divide alpha by n, so a layer that did find a helper would compute a
+     * different convention on the GPU: refuse it rather than train a different model.
+     */
+    private static Layer checkLrn(Layer layer) {
+        if (layer instanceof org.deeplearning4j.nn.layers.normalization.LocalResponseNormalization lrn
+                && lrn.getHelper() != null) {
+            throw new IllegalStateException("LRN layer '" + layer.getConfig().getLayerName() + "' runs through "
+                    + lrn.getHelper().getClass().getName() + ", whose alpha convention may differ from the configured "
+                    + "one (cuDNN divides alpha by n); disable DL4J's helpers with -D"
+                    + org.deeplearning4j.config.DL4JSystemProperties.DISABLE_HELPER_PROPERTY + "=true");
+        }
+        return layer;
     }
 
     /** This column's steps, plus the output layer for column A. */
