@@ -279,6 +279,9 @@ JNIEXPORT jbyteArray JNICALL Java_org_alexnet_preprocessing_NativeJpeg_decodeRgb
     int st = decode_rgb(in, (size_t) len, denom, &img);
     free(in);
     jbyteArray out = NULL;
+    if (st == ST_OK && (size_t) img.width * img.height * 3 > (size_t) INT32_MAX) {
+        st = ST_NO_MEMORY;   /* more than a Java array holds */
+    }
     if (st == ST_OK) {
         out = copy_out(env, img.pixels, (size_t) img.width * img.height * 3);
         set_result(env, result, ST_OK, img.width, img.height);
