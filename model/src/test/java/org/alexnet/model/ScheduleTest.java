@@ -58,6 +58,20 @@ class ScheduleTest {
     }
 
     @Test
+    void trainingAfterARateChangeContinuesFromTheSameMomentum() {
+        AlexNetConfig tiny = AlexNetConfig.preset("tiny", Map.of("model.classes", "5", "model.dropout", "0"));
+        ComputationGraph changed = AlexNet.build(tiny);
+        changed.fit(TrainStepBenchmark.randomBatch(tiny, 4, 1));
+        ComputationGraph untouched = changed.clone();
+        changed.setLearningRate(0.01); // same value: only DL4J's updater rebuild differs between the two
+        changed.fit(TrainStepBenchmark.randomBatch(tiny, 4, 2));
+        untouched.fit(TrainStepBenchmark.randomBatch(tiny, 4, 2));
+        assertEquals(untouched.getUpdater().getStateViewArray(), changed.getUpdater().getStateViewArray(),
+                "the velocity after the next step is 0.9 v - lr g, not -lr g from a reset");
+        assertEquals(untouched.params(), changed.params());
+    }
+
+    @Test
     void applyingANewRateKeepsTheMomentum() {
         AlexNetConfig tiny = AlexNetConfig.preset("tiny", Map.of("model.classes", "5"));
         ComputationGraph graph = AlexNet.build(tiny);
