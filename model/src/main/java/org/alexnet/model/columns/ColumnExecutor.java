@@ -180,6 +180,21 @@ public final class ColumnExecutor implements AutoCloseable {
     }
 
     /** Loads the canonical graph's parameters and momentum into the replicas (no-op without replicas). */
+    /**
+     * Reseeds each column thread's random generator (dropout masks) from {@code seed}, so a run
+     * that reuses this executor draws the same masks as one that built it afresh: the training
+     * job reseeds per (seed, epoch, round, worker) for exact resume.
+     */
+    public void reseed(long seed) {
+        for (int c = 0; c < 2; c++) {
+            long columnSeed = seed * 31 + c + 1;
+            call(c, () -> {
+                Nd4j.getRandom().setSeed(columnSeed);
+                return null;
+            });
+        }
+    }
+
     public void reload() {
         for (int c = 0; c < 2; c++) {
             if (replica[c]) {
