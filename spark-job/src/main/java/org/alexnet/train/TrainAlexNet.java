@@ -1,0 +1,80 @@
+package org.alexnet.train;
+
+import java.util.Map;
+import java.util.Set;
+import org.alexnet.config.CommandLine;
+import org.alexnet.config.Config;
+import org.alexnet.config.ConfigException;
+import org.alexnet.config.Installation;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code spark-submit --class TrainAlexNet <jar> --data DIR --output DIR [--config FILE]
+ * [--set key=value ...] [--resume]} and {@code deploy/alexnet train ...}: trains AlexNet on a
+ * dataset made by PreprocessImageNet. Exit 0 = done, 1 = training failed, 2 = bad command line
+ * or configuration (reported before any work).
+ */
+public final class TrainAlexNet {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainAlexNet.class);
+
+    private TrainAlexNet() {
+    }
+
+    public static void main(String[] args) {
+        SparkSession[] spark = new SparkSession[1];
+        int exit = run(args, () -> spark[0] = session());
+        if (spark[0] != null) {
+            spark[0].stop();
+        }
+        System.exit(exit);
+    }
+
+    /** Runs the job in this JVM with the given session (tests, embedding); returns the exit code. */
+    public static int run(String[] args, SparkSession spark) {
+        return run(args, () -> spark);
+    }
+
+    private static int run(String[] args, java.util.function.Supplier<SparkSession> session) {
+        CommandLine cli;
+        Config config;
+        try {
+            cli = CommandLine.parse(args, Set.of("data", "output"), Set.of("resume"));
+            cli.require("data");
+            cli.require("output");
+            config = cli.resolve(TrainConfig.SCHEMA, Installation.confFiles("model.properties", "train.properties"),
+                    Map.of());
+            TrainConfig.from(config);
+            org.alexnet.model.AlexNetConfig.from(config);
+        } catch (ConfigException e) {
+            System.err.println("TrainAlexNet: " + e.getMessage());
+            System.err.println("usage: TrainAlexNet --data DIR --output DIR [--config FILE] [--set key=value ...] [--resume]");
+            return 2;
+        }
+        LOG.info("resolved configuration:\n{}", config.render());
+        try {
+            Trainer.Result result = new Trainer(session.get(), config, cli.require("data"), cli.require("output"))
+                    .run(cli.flag("resume"));
+            LOG.info("done: model {}, final evaluation {}", result.finalModel(), result.finalEvaluation());
+            return 0;
+        } catch (ConfigException e) {
+            System.err.println("TrainAlexNet: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            LOG.error("training failed: {}", e.getMessage(), e);
+            System.err.println("TrainAlexNet: training failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The session; results of a round carry the averaged model, so the driver's result limit is raised. */
+    static SparkSession session() {
+        SparkConf conf = new SparkConf().setAppName("TrainAlexNet");
+        if (!conf.contains("spark.driver.maxResultSize")) {
+            conf.set("spark.driver.maxResultSize", "0"); // a round's aggregate is ~1 GB for the full model
+        }
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+}

@@ -1,0 +1,118 @@
+package org.alexnet.train;
+
+import static org.alexnet.config.ConfigKey.boolKey;
+import static org.alexnet.config.ConfigKey.doubleKey;
+import static org.alexnet.config.ConfigKey.enumKey;
+import static org.alexnet.config.ConfigKey.intKey;
+import static org.alexnet.config.ConfigKey.intListKey;
+import static org.alexnet.config.ConfigKey.longKey;
+import static org.alexnet.config.ConfigKey.stringKey;
+
+import java.util.List;
+import org.alexnet.config.Config;
+import org.alexnet.config.ConfigException;
+import org.alexnet.config.ConfigKey;
+import org.alexnet.config.ConfigSchema;
+import org.alexnet.model.AlexNetConfig;
+import org.alexnet.model.training.LearningRateSchedule;
+import org.alexnet.model.training.PlateauSchedule;
+import org.alexnet.model.training.StepSchedule;
+
+/**
+ * The training job's keys (conf/train.properties documents them); a job's configuration is
+ * these plus the model's ({@link AlexNetConfig#SCHEMA}).
+ *
+ * @param epochs             epochs to train
+ * @param workers            model replicas, one Spark task each per round
+ * @param batchSize          minibatch per worker (the paper: 128)
+ * @param averagingFrequency minibatches each worker trains between two averagings
+ * @param schedule           plateau (the paper) or step
+ * @param scheduleFactor     divisor of the learning rate at each drop
+ * @param maxReductions      most drops of the plateau schedule
+ * @param patience           epochs without a new best validation error before a drop
+ * @param minImprovement     smallest drop of the validation error that counts as improving
+ * @param stepEpochs         epochs after which the step schedule drops
+ * @param seed               seed of the data order, augmentation and dropout
+ * @param checkpointRounds   also checkpoint every this many rounds (0 = at epoch ends only)
+ * @param executor           columns (each column on its own thread/device) or single (one graph)
+ * @param decodeThreads      JPEG decode threads per worker (0 = the task's cores)
+ * @param prefetch           minibatches decoded ahead of the training step
+ * @param lightingStd        standard deviation of the PCA lighting coefficients (the paper: 0.1)
+ * @param tenCropAtEnd       evaluate with the paper's 10 views after the last epoch
+ * @param evalBatchSize      minibatch of evaluation
+ */
+public record TrainConfig(int epochs, int workers, int batchSize, int averagingFrequency, Schedule schedule,
+                          double scheduleFactor, int maxReductions, int patience, double minImprovement,
+                          List<Integer> stepEpochs, long seed, int checkpointRounds, Executor executor,
+                          int decodeThreads, int prefetch, double lightingStd, boolean tenCropAtEnd,
+                          int evalBatchSize) implements java.io.Serializable {
+
+    /** Learning-rate schedules. */
+    public enum Schedule { PLATEAU, STEP }
+
+    /** How a worker runs the two columns. */
+    public enum Executor { COLUMNS, SINGLE }
+
+    public static final ConfigKey<Integer> EPOCHS = intKey("train.epochs", 90, 1, 100_000, "epochs to train");
+    public static final ConfigKey<Integer> WORKERS = intKey("train.workers", 2, 1, 100_000,
+            "model replicas, one Spark task each per round");
+    public static final ConfigKey<Integer> BATCH_SIZE = intKey("train.batch-size", 128, 1, 100_000,
+            "minibatch per worker (the paper: 128)");
+    public static final ConfigKey<Integer> AVERAGING_FREQUENCY = intKey("train.averaging-frequency", 10, 1, 1_000_000,
+            "minibatches each worker trains between two parameter averagings");
+    public static final ConfigKey<Schedule> SCHEDULE = enumKey("train.schedule", Schedule.PLATEAU, Schedule.class,
+            "plateau = divide when the validation error stops improving (the paper); step = at fixed epochs");
+    public static final ConfigKey<Double> SCHEDULE_FACTOR = doubleKey("train.schedule.factor", 10.0, 1.0001, 1e6,
+            "divisor of the learning rate at each drop");
+    public static final ConfigKey<Integer> MAX_REDUCTIONS = intKey("train.schedule.max-reductions", 3, 0, 100,
+            "most drops of the plateau schedule (the paper: 3)");
+    public static final ConfigKey<Integer> PATIENCE = intKey("train.schedule.patience", 2, 1, 1000,
+            "epochs without a new best validation error before a drop");
+    public static final ConfigKey<Double> MIN_IMPROVEMENT = doubleKey("train.schedule.min-improvement", 0.0, 0, 1,
+            "smallest decrease of the top-1 validation error that counts as improving");
+    public static final ConfigKey<List<Integer>> STEP_EPOCHS = intListKey("train.schedule.step-epochs", "30,60,80",
+            "epochs after which the step schedule drops");
+    public static final ConfigKey<Long> SEED = longKey("train.seed", 1L, "seed of data order, augmentation and dropout");
+    public static final ConfigKey<Integer> CHECKPOINT_ROUNDS = intKey("train.checkpoint.every-rounds", 0, 0, 1_000_000,
+            "also checkpoint every this many rounds (0 = at the end of each epoch only)");
+    public static final ConfigKey<Executor> EXECUTOR = enumKey("train.executor", Executor.COLUMNS, Executor.class,
+            "columns = each column on its own thread and device; single = one graph");
+    public static final ConfigKey<Integer> DECODE_THREADS = intKey("train.decode-threads", 0, 0, 256,
+            "JPEG decode threads per worker (0 = the task's cores)");
+    public static final ConfigKey<Integer> PREFETCH = intKey("train.prefetch", 4, 1, 1024,
+            "minibatches decoded ahead of the training step");
+    public static final ConfigKey<Double> LIGHTING_STD = doubleKey("train.lighting-std", 0.1, 0, 10,
+            "standard deviation of the PCA lighting coefficients (the paper: 0.1; 0 = off)");
+    public static final ConfigKey<Boolean> TEN_CROP_AT_END = boolKey("train.eval.ten-crop-at-end", true,
+            "evaluate with the paper's 10 views after the last epoch");
+    public static final ConfigKey<Integer> EVAL_BATCH_SIZE = intKey("train.eval.batch-size", 64, 1, 100_000,
+            "minibatch of evaluation");
+
+    /** The training keys. */
+    public static final ConfigSchema TRAIN_SCHEMA = new ConfigSchema(List.of(EPOCHS, WORKERS, BATCH_SIZE,
+            AVERAGING_FREQUENCY, SCHEDULE, SCHEDULE_FACTOR, MAX_REDUCTIONS, PATIENCE, MIN_IMPROVEMENT, STEP_EPOCHS,
+            SEED, CHECKPOINT_ROUNDS, EXECUTOR, DECODE_THREADS, PREFETCH, LIGHTING_STD, TEN_CROP_AT_END,
+            EVAL_BATCH_SIZE));
+
+    /** Every key a training job accepts: the model's and the training's. */
+    public static final ConfigSchema SCHEMA = ConfigSchema.of(AlexNetConfig.SCHEMA, TRAIN_SCHEMA);
+
+    public static TrainConfig from(Config c) {
+        TrainConfig t = new TrainConfig(c.get(EPOCHS), c.get(WORKERS), c.get(BATCH_SIZE), c.get(AVERAGING_FREQUENCY),
+                c.get(SCHEDULE), c.get(SCHEDULE_FACTOR), c.get(MAX_REDUCTIONS), c.get(PATIENCE),
+                c.get(MIN_IMPROVEMENT), c.get(STEP_EPOCHS), c.get(SEED), c.get(CHECKPOINT_ROUNDS), c.get(EXECUTOR),
+                c.get(DECODE_THREADS), c.get(PREFETCH), c.get(LIGHTING_STD), c.get(TEN_CROP_AT_END),
+                c.get(EVAL_BATCH_SIZE));
+        if (t.schedule == Schedule.STEP && t.stepEpochs.stream().anyMatch(e -> e < 1)) {
+            throw new ConfigException("config key 'train.schedule.step-epochs': epochs must be >= 1, got " + t.stepEpochs);
+        }
+        return t;
+    }
+
+    /** A fresh schedule starting at the model's learning rate. */
+    public LearningRateSchedule newSchedule(double initialRate) {
+        return schedule == Schedule.PLATEAU
+                ? new PlateauSchedule(initialRate, scheduleFactor, maxReductions, patience, minImprovement)
+                : new StepSchedule(initialRate, scheduleFactor, stepEpochs);
+    }
+}

@@ -1,0 +1,225 @@
+package org.alexnet.train;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.alexnet.config.Config;
+import org.alexnet.model.AlexNet;
+import org.alexnet.model.AlexNetConfig;
+import org.alexnet.model.ModelFile;
+import org.alexnet.model.training.LearningRateSchedule;
+import org.alexnet.preprocessing.DatasetLayout;
+import org.alexnet.preprocessing.DatasetStats;
+import org.alexnet.train.data.Example;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver's loop: per epoch, shuffle the training set once into rounds x workers chunks;
+ * per round, broadcast parameters and momentum, let every worker train its chunk, average
+ * parameters AND momentum weighted by examples (treeAggregate); per epoch, evaluate on the
+ * validation set (centre crop), step the learning-rate schedule, log metrics and curves, and
+ * checkpoint. Data flows one way: driver to executors (state), executors to driver (results).
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final SparkSession spark;
+    private final JavaSparkContext sc;
+    private final Config jobConfig;
+    private final AlexNetConfig model;
+    private final TrainConfig train;
+    private final Path data;
+    private final Path output;
+    private final FileSystem outFs;
+
+    public Trainer(SparkSession spark, Config jobConfig, String dataDir, String outputDir) throws IOException {
+        this.spark = spark;
+        this.sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        this.jobConfig = jobConfig;
+        this.model = AlexNetConfig.from(jobConfig);
+        this.train = TrainConfig.from(jobConfig);
+        this.data = new Path(dataDir);
+        this.output = new Path(outputDir);
+        this.outFs = output.getFileSystem(sc.hadoopConfiguration());
+    }
+
+    /** What a finished run leaves behind. */
+    public record Result(ComputationGraph graph, List<MetricsLog.Epoch> epochs, TopKCounts finalEvaluation,
+                         String finalModel) {
+    }
+
+    public Result run(boolean resume) throws IOException {
+        DatasetLayout.requireComplete(data.getFileSystem(sc.hadoopConfiguration()), data);
+        DatasetStats stats = DatasetStats.read(spark, data.toString());
+        long classes = spark.read().parquet(new Path(data, DatasetLayout.CLASSES).toString()).count();
+        if (classes != model.classes()) {
+            throw new org.alexnet.config.ConfigException("config key 'model.classes' is " + model.classes()
+                    + " but the dataset " + data + " has " + classes + " classes");
+        }
+        CheckpointStore checkpoints = new CheckpointStore(output, sc.hadoopConfiguration());
+        MetricsLog metrics = new MetricsLog(outFs, output);
+        LearningRateSchedule schedule = train.newSchedule(model.learningRate());
+
+        ComputationGraph graph;
+        int startEpoch = 1;
+        int startRound = 0;
+        double resumedLossSum = 0;
+        long resumedImages = 0;
+        Optional<CheckpointStore.Loaded> latest = resume ? checkpoints.latest() : Optional.empty();
+        if (resume && latest.isEmpty()) {
+            LOG.info("--resume: no checkpoint under {}, starting from scratch", output);
+        }
+        if (latest.isPresent()) {
+            CheckpointStore.Loaded c = latest.get();
+            requireSameRun(c.jobConfig());
+            graph = c.graph();
+            startEpoch = Integer.parseInt(c.state().get("next.epoch"));
+            startRound = Integer.parseInt(c.state().get("next.round"));
+            resumedLossSum = Double.parseDouble(c.state().getOrDefault("epoch.loss-sum", "0"));
+            resumedImages = Long.parseLong(c.state().getOrDefault("epoch.images", "0"));
+            schedule.restore(prefixed(c.state(), "schedule."));
+            metrics.restore(c.state().getOrDefault("metrics", "").replace("|", "\n"));
+            LOG.info("resuming from {}: epoch {}, round {}, {}", c.name(), startEpoch, startRound, schedule.describe());
+        } else {
+            if (outFs.exists(new Path(output, CheckpointStore.DIR))) {
+                throw new IOException("output " + output + " already holds checkpoints: use --resume to continue that "
+                        + "run, or choose another --output");
+            }
+            graph = AlexNet.build(model);
+        }
+        ParameterState state = ParameterState.of(graph);
+
+        JavaRDD<Example> trainSet = examples(DatasetLayout.TRAIN);
+        long trainImages = trainSet.count();
+        int rounds = EpochPlan.roundsFor(trainImages, train.workers(), train.batchSize(), train.averagingFrequency());
+        Broadcast<DatasetStats> statsBroadcast = sc.broadcast(stats);
+        LOG.info("training {} images: {} workers x batch {} x {} minibatches per round = {} rounds per epoch, "
+                        + "{} epochs, executor {}", trainImages, train.workers(), train.batchSize(),
+                train.averagingFrequency(), rounds, train.epochs(), train.executor());
+
+        RoundRunner runner = new RoundRunner(sc, model, train, statsBroadcast);
+        Evaluator evaluator = new Evaluator(sc, model, train, statsBroadcast, examples(DatasetLayout.VAL));
+        ProgressLine progress = new ProgressLine(train.epochs(), rounds);
+        for (int epoch = startEpoch; epoch <= train.epochs(); epoch++) {
+            long epochStart = System.nanoTime();
+            EpochPlan plan = new EpochPlan(epoch, rounds, train.workers(), train.seed());
+            JavaPairRDD<Long, Example> epochData = trainSet
+                    .mapToPair(e -> new scala.Tuple2<>(plan.positionKey(e.key()), e))
+                    .repartitionAndSortWithinPartitions(plan.partitioner())
+                    .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            // a run resumed mid-epoch continues that epoch's loss from the checkpoint
+            double lossSum = epoch == startEpoch ? resumedLossSum : 0;
+            long images = epoch == startEpoch ? resumedImages : 0;
+            for (int round = epoch == startEpoch ? startRound : 0; round < rounds; round++) {
+                long t0 = System.nanoTime();
+                WeightedSum sum = runner.run(epochData, plan, round, state, schedule.learningRate());
+                if (sum.nonFinite()) {
+                    throw new NonFiniteLossException(epoch, round, checkpoints);
+                }
+                state = sum.average();
+                lossSum += sum.meanLoss() * sum.examples();
+                images += sum.examples();
+                progress.round(epoch, round, sum, (System.nanoTime() - t0) / 1e9, schedule.learningRate());
+                if (train.checkpointRounds() > 0 && (round + 1) % train.checkpointRounds() == 0 && round + 1 < rounds) {
+                    state.loadInto(graph);
+                    checkpoint(checkpoints, graph, epoch, round + 1, schedule, metrics, lossSum, images);
+                }
+            }
+            epochData.unpersist(false);
+
+            state.loadInto(graph);
+            TopKCounts val = evaluator.centreCrop(state);
+            double lr = schedule.learningRate();
+            if (schedule.epochEnded(epoch, val.top1Error())) {
+                LOG.info("epoch {}: validation error stopped improving; learning rate {} -> {}", epoch, lr,
+                        schedule.learningRate());
+            }
+            metrics.add(new MetricsLog.Epoch(epoch, images == 0 ? Double.NaN : lossSum / images, val.meanLoss(),
+                    val.top1Error(), val.top5Error(), lr, images, (System.nanoTime() - epochStart) / 1e9));
+            LOG.info("epoch {}/{} done: train loss {}, validation {}, {}", epoch, train.epochs(),
+                    String.format("%.4f", lossSum / Math.max(1, images)), val, schedule.describe());
+            checkpoint(checkpoints, graph, epoch + 1, 0, schedule, metrics, 0, 0);
+        }
+
+        state.loadInto(graph);
+        TopKCounts last = train.tenCropAtEnd() ? evaluator.tenCrop(state) : evaluator.centreCrop(state);
+        LOG.info("final evaluation ({}): {}", train.tenCropAtEnd() ? "10 views" : "centre crop", last);
+        String finalModel = saveFinalModel(graph);
+        return new Result(graph, metrics.epochs(), last, finalModel);
+    }
+
+    private JavaRDD<Example> examples(String split) {
+        return spark.read().parquet(new Path(data, split).toString())
+                .select(DatasetLayout.KEY, DatasetLayout.JPEG, DatasetLayout.LABEL)
+                .javaRDD()
+                .map(r -> new Example(r.getString(0), (byte[]) r.get(1), r.getInt(2)));
+    }
+
+    private void checkpoint(CheckpointStore store, ComputationGraph graph, int nextEpoch, int nextRound,
+                            LearningRateSchedule schedule, MetricsLog metrics, double epochLossSum, long epochImages)
+            throws IOException {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("next.epoch", Integer.toString(nextEpoch));
+        s.put("next.round", Integer.toString(nextRound));
+        s.put("epoch.loss-sum", Double.toString(epochLossSum));
+        s.put("epoch.images", Long.toString(epochImages));
+        schedule.state().forEach((k, v) -> s.put("schedule." + k, v));
+        s.put("metrics", metrics.toText().replace("\n", "|"));
+        String name = store.write(graph, model, jobConfig, s);
+        LOG.info("checkpoint {} written", name);
+    }
+
+    private String saveFinalModel(ComputationGraph graph) throws IOException {
+        java.io.File local = java.io.File.createTempFile("alexnet-model", ".zip");
+        try {
+            ModelFile.save(graph, model, local, false);
+            org.deeplearning4j.util.ModelSerializer.addObjectToFile(local, CheckpointStore.JOB_CONFIG_ENTRY,
+                    jobConfig.toPropertiesText());
+            Path tmp = new Path(output, ".model.zip.partial");
+            outFs.copyFromLocalFile(false, true, new Path(local.toURI()), tmp);
+            Path target = new Path(output, "model.zip");
+            outFs.delete(target, false);
+            outFs.rename(tmp, target);
+            return target.toString();
+        } finally {
+            java.nio.file.Files.deleteIfExists(local.toPath());
+        }
+    }
+
+    /** A resumed run must be the same run: same model and the keys that decide the result. */
+    private void requireSameRun(Config saved) {
+        AlexNetConfig savedModel = AlexNetConfig.from(saved);
+        if (!savedModel.equals(model)) {
+            throw new org.alexnet.config.ConfigException("--resume: the checkpoint's model configuration differs "
+                    + "from this run's (model.* keys): " + savedModel + " vs " + model);
+        }
+        TrainConfig savedTrain = TrainConfig.from(saved);
+        if (savedTrain.workers() != train.workers() || savedTrain.batchSize() != train.batchSize()
+                || savedTrain.averagingFrequency() != train.averagingFrequency() || savedTrain.seed() != train.seed()) {
+            throw new org.alexnet.config.ConfigException("--resume: train.workers, train.batch-size, "
+                    + "train.averaging-frequency and train.seed must match the checkpoint's");
+        }
+    }
+
+    private static Map<String, String> prefixed(Map<String, String> state, String prefix) {
+        Map<String, String> out = new LinkedHashMap<>();
+        state.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
+        return out;
+    }
+}
