@@ -4,15 +4,23 @@ import java.io.Serializable;
 
 /**
  * The aggregate of one round: parameters and momentum summed in double precision, weighted by
- * the examples each worker saw, plus the workers' loss and timing. Combining is associative
- * and, for the few workers of a round, exact in double precision (sums of float products), so
- * the average does not depend on the order Spark merges results in: a resumed run reproduces
- * an uninterrupted one.
+ * the examples each worker saw, plus the workers' loss and timing.
+ *
+ * <p>Wire size: a partial that holds ONE worker's result keeps that worker's float arrays as
+ * they are (exact, half the bytes of doubles); only a merge of two or more workers allocates the
+ * double sums. With one partition per worker, treeAggregate therefore ships floats from the
+ * workers, and doubles only between merge levels.
+ *
+ * <p>Determinism: n * p is exact in double for a float p and an example count below 2^29, and
+ * adding a few such products is exact as long as their exponents are close, which they are for
+ * the handful of workers of a merge; so the average does not depend on the order Spark merges
+ * results in, and a resumed run reproduces an uninterrupted one.
  */
 public final class WeightedSum implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    private double[] params;
+    private WorkerResult single;   // the only contribution so far, as the worker sent it
+    private double[] params;       // sums of examples * value, once two or more contributions meet
     private double[] momentum;
     private long examples;
     private double lossSum;
@@ -27,16 +35,11 @@ public final class WeightedSum implements Serializable {
         if (r.examples() == 0) {
             return this;
         }
-        if (params == null) {
-            params = new double[r.state().size()];
-            momentum = new double[r.state().size()];
-        }
-        float[] p = r.state().params();
-        float[] m = r.state().momentum();
-        double n = r.examples();
-        for (int i = 0; i < p.length; i++) {
-            params[i] += n * p[i];
-            momentum[i] += n * m[i];
+        if (workers == 0) {
+            single = r;
+        } else {
+            expand();
+            accumulate(r.state(), r.examples());
         }
         examples += r.examples();
         lossSum += r.lossSum();
@@ -50,10 +53,17 @@ public final class WeightedSum implements Serializable {
 
     /** Merges another partial sum into this one. */
     public WeightedSum merge(WeightedSum o) {
-        if (o.params != null) {
-            if (params == null) {
-                params = o.params;
-                momentum = o.momentum;
+        if (o.workers == 0) {
+            return this;
+        }
+        if (workers == 0) {
+            single = o.single;
+            params = o.params;
+            momentum = o.momentum;
+        } else {
+            expand();
+            if (o.single != null) {
+                accumulate(o.single.state(), o.single.examples());
             } else {
                 for (int i = 0; i < params.length; i++) {
                     params[i] += o.params[i];
@@ -71,10 +81,33 @@ public final class WeightedSum implements Serializable {
         return this;
     }
 
+    /** Turns a one-worker partial into double sums. */
+    private void expand() {
+        if (single != null) {
+            params = new double[single.state().size()];
+            momentum = new double[single.state().size()];
+            accumulate(single.state(), single.examples());
+            single = null;
+        }
+    }
+
+    private void accumulate(ParameterState s, long n) {
+        float[] p = s.params();
+        float[] m = s.momentum();
+        double w = n;
+        for (int i = 0; i < p.length; i++) {
+            params[i] += w * p[i];
+            momentum[i] += w * m[i];
+        }
+    }
+
     /** The example-weighted average of parameters and momentum. */
     public ParameterState average() {
         if (examples == 0) {
             throw new IllegalStateException("no worker trained on any example this round");
+        }
+        if (single != null) {
+            return single.state(); // one worker: its state is the average, exactly
         }
         float[] p = new float[params.length];
         float[] m = new float[momentum.length];
