@@ -23,8 +23,8 @@ final class WorkerModel implements AutoCloseable {
     WorkerModel(AlexNetConfig config, TrainConfig.Executor executor, List<Integer> devices) {
         this.config = config;
         this.graph = AlexNet.build(config);
-        if (executor == TrainConfig.Executor.SINGLE) {
-            this.columns = null;
+        if (executor == TrainConfig.Executor.SINGLE || config.columns() == 1) {
+            this.columns = null; // the one-column ablation has no columns to split
         } else {
             // no GPUs from Spark (CPU backend): both columns on the current device, one thread each
             this.columns = devices.isEmpty() ? ColumnExecutor.onCurrentDevice(graph, config)
