@@ -2,7 +2,6 @@ package org.alexnet.train;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
@@ -56,15 +55,8 @@ public final class CheckpointStore {
             ModelFile.save(graph, model, local, true);
             ModelSerializer.addObjectToFile(local, JOB_CONFIG_ENTRY, jobConfig.toPropertiesText());
             ModelSerializer.addObjectToFile(local, STATE_ENTRY, toText(state));
-            fs.mkdirs(dir);
-            Path tmp = new Path(dir, "." + name + ".partial");
-            fs.copyFromLocalFile(false, true, new Path(local.toURI()), tmp);
-            Path target = new Path(dir, name);
-            fs.delete(target, false);
-            if (!fs.rename(tmp, target)) {
-                throw new IOException("could not rename " + tmp + " to " + target);
-            }
-            replaceAtomically(new Path(dir, LATEST), name);
+            FilePublisher.publish(local, fs, new Path(dir, name));
+            FilePublisher.publish(name.getBytes(StandardCharsets.UTF_8), fs, new Path(dir, LATEST));
             return name;
         } finally {
             Files.deleteIfExists(local.toPath());
@@ -96,20 +88,6 @@ public final class CheckpointStore {
             return Optional.of(new Loaded(saved.graph(), job, Config.parsePropertiesText(stateText), name));
         } finally {
             Files.deleteIfExists(local.toPath());
-        }
-    }
-
-    /** Writes a small text file under a temporary name, then renames it over the old one. */
-    void replaceAtomically(Path target, String content) throws IOException {
-        Path tmp = new Path(target.getParent(), "." + target.getName() + ".partial");
-        try (OutputStream out = fs.create(tmp, true)) {
-            out.write(content.getBytes(StandardCharsets.UTF_8));
-        }
-        // HDFS and local rename do not overwrite: remove the old pointer just before the rename
-        // (resume does not depend on the pointer)
-        fs.delete(target, false);
-        if (!fs.rename(tmp, target)) {
-            throw new IOException("could not rename " + tmp + " to " + target);
         }
     }
 

@@ -59,9 +59,7 @@ public final class EvaluateModel {
             Path dataDir = new Path(data);
             DatasetLayout.requireComplete(dataDir.getFileSystem(sc.hadoopConfiguration()), dataDir);
             DatasetStats stats = DatasetStats.read(spark, data);
-            var validation = spark.read().parquet(new Path(dataDir, DatasetLayout.VAL).toString())
-                    .select(DatasetLayout.KEY, DatasetLayout.JPEG, DatasetLayout.LABEL).javaRDD()
-                    .map(r -> new org.alexnet.train.data.Example(r.getString(0), (byte[]) r.get(1), r.getInt(2)));
+            var validation = DatasetSplits.examples(spark, data, DatasetLayout.VAL);
             Evaluator evaluator = new Evaluator(sc, saved.config(), TrainConfig.from(job), sc.broadcast(stats), validation);
             ParameterState state = ParameterState.of(saved.graph());
             return tenCrop ? evaluator.tenCrop(state) : evaluator.centreCrop(state);

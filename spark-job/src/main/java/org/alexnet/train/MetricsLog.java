@@ -8,7 +8,6 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,13 +79,7 @@ public final class MetricsLog {
     }
 
     private void write(String name, byte[] bytes) throws IOException {
-        Path tmp = new Path(output, "." + name + ".partial");
-        try (OutputStream out = fs.create(tmp, true)) {
-            out.write(bytes);
-        }
-        Path target = new Path(output, name);
-        fs.delete(target, false);
-        fs.rename(tmp, target);
+        FilePublisher.publish(bytes, fs, new Path(output, name));
     }
 
     /** Two panels: training and validation loss; top-1 and top-5 validation error (%). */

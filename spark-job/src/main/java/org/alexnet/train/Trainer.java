@@ -101,7 +101,7 @@ public final class Trainer {
         }
         ParameterState state = ParameterState.of(graph);
 
-        JavaRDD<Example> trainSet = examples(DatasetLayout.TRAIN);
+        JavaRDD<Example> trainSet = DatasetSplits.examples(spark, data.toString(), DatasetLayout.TRAIN);
         long trainImages = trainSet.count();
         int rounds = EpochPlan.roundsFor(trainImages, train.workers(), train.batchSize(), train.averagingFrequency());
         Broadcast<DatasetStats> statsBroadcast = sc.broadcast(stats);
@@ -110,7 +110,8 @@ public final class Trainer {
                 train.averagingFrequency(), rounds, train.epochs(), train.executor());
 
         RoundRunner runner = new RoundRunner(sc, model, train, statsBroadcast);
-        Evaluator evaluator = new Evaluator(sc, model, train, statsBroadcast, examples(DatasetLayout.VAL));
+        Evaluator evaluator = new Evaluator(sc, model, train, statsBroadcast,
+                DatasetSplits.examples(spark, data.toString(), DatasetLayout.VAL));
         ProgressLine progress = new ProgressLine(train.epochs(), rounds);
         for (int epoch = startEpoch; epoch <= train.epochs(); epoch++) {
             long epochStart = System.nanoTime();
@@ -160,13 +161,6 @@ public final class Trainer {
         return new Result(graph, metrics.epochs(), last, finalModel);
     }
 
-    private JavaRDD<Example> examples(String split) {
-        return spark.read().parquet(new Path(data, split).toString())
-                .select(DatasetLayout.KEY, DatasetLayout.JPEG, DatasetLayout.LABEL)
-                .javaRDD()
-                .map(r -> new Example(r.getString(0), (byte[]) r.get(1), r.getInt(2)));
-    }
-
     private void checkpoint(CheckpointStore store, ComputationGraph graph, int nextEpoch, int nextRound,
                             LearningRateSchedule schedule, MetricsLog metrics, double epochLossSum, long epochImages)
             throws IOException {
@@ -187,11 +181,8 @@ public final class Trainer {
             ModelFile.save(graph, model, local, false);
             org.deeplearning4j.util.ModelSerializer.addObjectToFile(local, CheckpointStore.JOB_CONFIG_ENTRY,
                     jobConfig.toPropertiesText());
-            Path tmp = new Path(output, ".model.zip.partial");
-            outFs.copyFromLocalFile(false, true, new Path(local.toURI()), tmp);
             Path target = new Path(output, "model.zip");
-            outFs.delete(target, false);
-            outFs.rename(tmp, target);
+            FilePublisher.publish(local, outFs, target);
             return target.toString();
         } finally {
             java.nio.file.Files.deleteIfExists(local.toPath());

@@ -39,9 +39,7 @@ class TrainingStateTest extends TrainingFixture {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<DatasetStats> stats = sc.broadcast(DatasetStats.read(spark, dataset.toString()));
         EpochPlan plan = new EpochPlan(1, 3, 2, train.seed());
-        JavaPairRDD<Long, Example> epoch = spark.read().parquet(dataset.resolve(DatasetLayout.TRAIN).toString())
-                .select(DatasetLayout.KEY, DatasetLayout.JPEG, DatasetLayout.LABEL).javaRDD()
-                .map(r -> new Example(r.getString(0), (byte[]) r.get(1), r.getInt(2)))
+        JavaPairRDD<Long, Example> epoch = DatasetSplits.examples(spark, dataset.toString(), DatasetLayout.TRAIN)
                 .mapToPair(e -> new Tuple2<>(plan.positionKey(e.key()), e))
                 .repartitionAndSortWithinPartitions(plan.partitioner())
                 .persist(StorageLevel.MEMORY_ONLY());
