@@ -19,7 +19,8 @@ import org.alexnet.config.ConfigException;
  * {@code val/<wnid>/*.JPEG}) of JPEGs whose classes a small net can learn: each class has its
  * own colour and stripe direction, under noise, random blobs and varied image sizes and aspect
  * ratios. A few deliberately broken files (empty, truncated, text named .JPEG) go into train/ so
- * the preprocessing job's rejection path runs too.
+ * the preprocessing job's rejection path runs too. Class names (colour and stripe angle) are in
+ * {@code LOC_synset_mapping.txt}, as in ImageNet's Kaggle release.
  */
 public final class SampleImages {
     /** What was written. */
@@ -60,6 +61,11 @@ public final class SampleImages {
                         image(c, classes, random));
             }
         }
+        StringBuilder names = new StringBuilder(); // as ImageNet's LOC_synset_mapping.txt: "wnid name"
+        for (int c = 0; c < classes; c++) {
+            names.append(wnid(c)).append(' ').append(name(c, classes)).append('\n');
+        }
+        Files.writeString(root.resolve("LOC_synset_mapping.txt"), names, StandardCharsets.UTF_8);
         Path broken = root.resolve("train").resolve(wnid(0));
         Files.write(broken.resolve("empty.JPEG"), new byte[0]);
         Files.writeString(broken.resolve("notes.JPEG"), "not an image\n", StandardCharsets.UTF_8);
@@ -71,6 +77,12 @@ public final class SampleImages {
     /** n00000000, n00000001, ...: sorted order is class order. */
     static String wnid(int c) {
         return String.format("n%08d", c);
+    }
+
+    /** What class c looks like, e.g. "hue 90, stripes at 45 degrees". */
+    static String name(int c, int classes) {
+        return String.format("hue %d, stripes at %d degrees", Math.round(360.0 * c / classes),
+                Math.round(180.0 * c / classes));
     }
 
     /** Class c: its own hue and stripe angle; noise, blobs, size and aspect vary per image. */

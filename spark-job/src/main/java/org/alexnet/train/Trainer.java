@@ -157,7 +157,7 @@ public final class Trainer {
         state.loadInto(graph);
         TopKCounts last = train.tenCropAtEnd() ? evaluator.tenCrop(state) : evaluator.centreCrop(state);
         LOG.info("final evaluation ({}): {}", train.tenCropAtEnd() ? "10 views" : "centre crop", last);
-        String finalModel = saveFinalModel(graph);
+        String finalModel = saveFinalModel(graph, stats);
         return new Result(graph, metrics.epochs(), last, finalModel);
     }
 
@@ -175,12 +175,21 @@ public final class Trainer {
         LOG.info("checkpoint {} written", name);
     }
 
-    private String saveFinalModel(ComputationGraph graph) throws IOException {
+    /** model.zip: the network, the job configuration, and what classify needs (class names, dataset stats). */
+    private String saveFinalModel(ComputationGraph graph, DatasetStats stats) throws IOException {
         java.io.File local = java.io.File.createTempFile("alexnet-model", ".zip");
         try {
             ModelFile.save(graph, model, local, false);
             org.deeplearning4j.util.ModelSerializer.addObjectToFile(local, CheckpointStore.JOB_CONFIG_ENTRY,
                     jobConfig.toPropertiesText());
+            List<org.alexnet.classify.ModelExtras.ClassName> classes = spark.read()
+                    .parquet(new Path(data, DatasetLayout.CLASSES).toString())
+                    .select(DatasetLayout.INDEX, DatasetLayout.WNID, DatasetLayout.NAME).collectAsList().stream()
+                    .map(r -> new org.alexnet.classify.ModelExtras.ClassName(r.getInt(0), r.getString(1),
+                            r.isNullAt(2) ? "" : r.getString(2)))
+                    .sorted(java.util.Comparator.comparingInt(org.alexnet.classify.ModelExtras.ClassName::index))
+                    .toList();
+            org.alexnet.classify.ModelExtras.write(local, classes, stats);
             Path target = new Path(output, "model.zip");
             FilePublisher.publish(local, outFs, target);
             return target.toString();
