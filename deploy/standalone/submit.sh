@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Submit a job to a Spark standalone cluster (client mode: the driver runs here, its progress
+# lines on this terminal).
+#
+#   SPARK_MASTER_URL=spark://master:7077 deploy/standalone/submit.sh preprocess --input DIR --output DIR
+#   SPARK_MASTER_URL=spark://master:7077 deploy/standalone/submit.sh train --data DIR --output DIR [--set k=v ...]
+#
+# Environment: SPARK_HOME (Spark 3.5, Scala 2.12), SPARK_MASTER_URL, ALEXNET_JAR (the shaded jar),
+# ALEXNET_PROPERTIES (spark-defaults file, default deploy/conf/spark-defaults-cpu.conf),
+# SPARK_AUTH_SECRET (when the cluster runs with spark.authenticate=true), EXTRA_SPARK_ARGS.
+# Paths must be visible to every executor: a shared filesystem, hdfs:// or s3a://.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+: "${SPARK_HOME:?set SPARK_HOME to a Spark 3.5 (Scala 2.12) installation}"
+: "${SPARK_MASTER_URL:?set SPARK_MASTER_URL, e.g. spark://master:7077}"
+submit="${SPARK_SUBMIT:-$SPARK_HOME/bin/spark-submit}"
+jar="${ALEXNET_JAR:-$root/spark-job/target/alexnet-spark-job-0.1.0-SNAPSHOT-shaded.jar}"
+props="${ALEXNET_PROPERTIES:-$root/deploy/conf/spark-defaults-cpu.conf}"
+
+[ $# -ge 1 ] || { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+job="$1"; shift
+case "$job" in
+  preprocess) class=PreprocessImageNet ;;
+  train)      class=TrainAlexNet ;;
+  *) echo "submit.sh: unknown job '$job' (preprocess | train)" >&2; exit 2 ;;
+esac
+
+auth=()
+if [ -n "${SPARK_AUTH_SECRET:-}" ]; then
+  auth=(--conf spark.authenticate=true --conf "spark.authenticate.secret=$SPARK_AUTH_SECRET")
+fi
+read -r -a extra <<< "${EXTRA_SPARK_ARGS:-}"
+
+exec "$submit" \
+  --master "$SPARK_MASTER_URL" \
+  --deploy-mode client \
+  --name "alexnet-$job" \
+  --properties-file "$props" \
+  --driver-java-options "-Dlog4j2.configurationFile=file:$root/conf/log4j2.properties" \
+  ${auth[@]+"${auth[@]}"} \
+  ${extra[@]+"${extra[@]}"} \
+  --class "$class" \
+  "$jar" "$@"
