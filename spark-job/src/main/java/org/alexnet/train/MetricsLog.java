@@ -117,7 +117,9 @@ public final class MetricsLog {
         max = max <= 0 ? 1 : max * 1.05;
         int n = epochs.size();
         g.setColor(Color.BLACK);
+        g.setStroke(new BasicStroke(1f));
         g.drawString(title, left, top - 15);
+        g.drawString("epoch", left + width / 2 - 15, top + height + 32);
         g.drawRect(left, top, width, height);
         for (int i = 0; i <= 4; i++) {
             int y = top + height - i * height / 4;
