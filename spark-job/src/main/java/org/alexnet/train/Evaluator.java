@@ -69,7 +69,7 @@ final class Evaluator {
 
     static TopKCounts evaluatePartition(Iterator<Example> examples, AlexNetConfig model, TrainConfig train,
                                         DatasetStats stats, ParameterState state, boolean tenViews) {
-        List<Integer> devices = TaskDevices.current();
+        List<Integer> devices = train.taskDevices();
         WorkerModel replica = WorkerModels.borrow(model, train.executor(), devices);
         TopKCounts counts = new TopKCounts();
         try {

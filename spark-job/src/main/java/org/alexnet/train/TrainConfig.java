@@ -40,12 +40,14 @@ import org.alexnet.model.training.StepSchedule;
  * @param lightingStd        standard deviation of the PCA lighting coefficients (the paper: 0.1)
  * @param tenCropAtEnd       evaluate with the paper's 10 views after the last epoch
  * @param evalBatchSize      minibatch of evaluation
+ * @param devices            device numbers for the two columns; empty = the GPUs Spark assigns to
+ *                           the task, or the current device (CPU) when it assigns none
  */
 public record TrainConfig(int epochs, int workers, int batchSize, int averagingFrequency, Schedule schedule,
                           double scheduleFactor, int maxReductions, int patience, double minImprovement,
                           List<Integer> stepEpochs, long seed, int checkpointRounds, Executor executor,
                           int decodeThreads, int prefetch, double lightingStd, boolean tenCropAtEnd,
-                          int evalBatchSize) implements java.io.Serializable {
+                          int evalBatchSize, List<Integer> devices) implements java.io.Serializable {
 
     /** Learning-rate schedules. */
     public enum Schedule { PLATEAU, STEP }
@@ -88,11 +90,15 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
     public static final ConfigKey<Integer> EVAL_BATCH_SIZE = intKey("train.eval.batch-size", 64, 1, 100_000,
             "minibatch of evaluation");
 
+    public static final ConfigKey<List<Integer>> DEVICES = intListKey("train.devices", "",
+            "device numbers for the two columns (e.g. 0,1); empty = the GPUs Spark assigns to each task "
+                    + "(spark.task.resource.gpu.amount=2), or the CPU");
+
     /** The training keys. */
     public static final ConfigSchema TRAIN_SCHEMA = new ConfigSchema(List.of(EPOCHS, WORKERS, BATCH_SIZE,
             AVERAGING_FREQUENCY, SCHEDULE, SCHEDULE_FACTOR, MAX_REDUCTIONS, PATIENCE, MIN_IMPROVEMENT, STEP_EPOCHS,
             SEED, CHECKPOINT_ROUNDS, EXECUTOR, DECODE_THREADS, PREFETCH, LIGHTING_STD, TEN_CROP_AT_END,
-            EVAL_BATCH_SIZE));
+            EVAL_BATCH_SIZE, DEVICES));
 
     /** Every key a training job accepts: the model's and the training's. */
     public static final ConfigSchema SCHEMA = ConfigSchema.of(AlexNetConfig.SCHEMA, TRAIN_SCHEMA);
@@ -102,11 +108,19 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
                 c.get(SCHEDULE), c.get(SCHEDULE_FACTOR), c.get(MAX_REDUCTIONS), c.get(PATIENCE),
                 c.get(MIN_IMPROVEMENT), c.get(STEP_EPOCHS), c.get(SEED), c.get(CHECKPOINT_ROUNDS), c.get(EXECUTOR),
                 c.get(DECODE_THREADS), c.get(PREFETCH), c.get(LIGHTING_STD), c.get(TEN_CROP_AT_END),
-                c.get(EVAL_BATCH_SIZE));
+                c.get(EVAL_BATCH_SIZE), c.find(DEVICES).orElse(List.of()));
+        if (t.devices.size() > 2 || t.devices.stream().anyMatch(d -> d < 0)) {
+            throw new ConfigException("config key 'train.devices': at most two device numbers >= 0, got " + t.devices);
+        }
         if (t.schedule == Schedule.STEP && t.stepEpochs.stream().anyMatch(e -> e < 1)) {
             throw new ConfigException("config key 'train.schedule.step-epochs': epochs must be >= 1, got " + t.stepEpochs);
         }
         return t;
+    }
+
+    /** The devices of the running task: train.devices if set, else what Spark assigned. */
+    public List<Integer> taskDevices() {
+        return devices.isEmpty() ? TaskDevices.current() : devices;
     }
 
     /** A fresh schedule starting at the model's learning rate. */

@@ -44,7 +44,7 @@ final class WorkerTask implements Function2<Integer, Iterator<Tuple2<Long, Examp
 
     @Override
     public Iterator<WorkerResult> call(Integer worker, Iterator<Tuple2<Long, Example>> chunk) {
-        List<Integer> devices = TaskDevices.current();
+        List<Integer> devices = train.taskDevices();
         WorkerModel replica = WorkerModels.borrow(model, train.executor(), devices);
         try {
             replica.load(state.value(), learningRate);
