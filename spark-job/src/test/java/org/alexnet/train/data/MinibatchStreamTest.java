@@ -222,9 +222,9 @@ class MinibatchStreamTest {
             long start = System.nanoTime();
             List<Minibatch> batches = List.of(stream.next(), stream.next(), stream.next());
             double untilLastBatch = (System.nanoTime() - start) / 1e9;
-            assertTrue(batches.get(0).waitSeconds() >= 0.10, "first wait " + batches.get(0).waitSeconds());
             double total = batches.stream().mapToDouble(Minibatch::waitSeconds).sum();
-            // the consumer does nothing but wait for the slow source, so the waits charged to its
+            // No per-batch threshold: a consumer descheduled on a loaded machine may find a batch
+            // already made. In aggregate, the consumer does nothing but wait for the slow source, so the waits charged to its
             // batches are most of the time until it holds the last one (not all: on a loaded
             // machine a runnable consumer thread also waits for a core)
             assertTrue(untilLastBatch >= 0.30, "the source sleeps 6 x 60 ms: " + untilLastBatch);
