@@ -231,7 +231,7 @@ class MinibatchStreamTest {
             assertTrue(total >= 0.6 * untilLastBatch && total >= 0.2, "wait " + total + " of " + untilLastBatch + " s");
             assertTrue(!stream.hasNext(), "three batches of two from six examples");
             // the stream's total also holds the last hasNext()'s short wait for the end of the input
-            assertTrue(stream.waitSeconds() >= total && stream.waitSeconds() - total < 0.05,
+            assertTrue(stream.waitSeconds() >= total && stream.waitSeconds() - total < 0.25, // only the end-of-input wait
                     stream.waitSeconds() + " vs " + total);
         }
         // slow consumer: batches are prefetched while it computes, so it hardly waits
