@@ -32,4 +32,9 @@ final class TaskDevices {
         }
         return devices;
     }
+
+    /** "CPU" or "GPUs [0, 1]", for log lines. */
+    static String describe(List<Integer> devices) {
+        return devices.isEmpty() ? "CPU" : "GPUs " + devices;
+    }
 }

@@ -22,6 +22,7 @@ import scala.Tuple2;
  */
 final class WorkerTask implements Function2<Integer, Iterator<Tuple2<Long, Example>>, Iterator<WorkerResult>> {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkerTask.class);
 
     private final AlexNetConfig model;
     private final TrainConfig train;
@@ -83,6 +84,9 @@ final class WorkerTask implements Function2<Integer, Iterator<Tuple2<Long, Examp
                     minibatches++;
                 }
             }
+            // on the executor's log: which executor trained which worker's chunk (a cluster's operators look here)
+            LOG.info("epoch {} round {}: worker {} trained {} images on executor {} ({})", plan.epoch(), round + 1,
+                    worker, count, org.apache.spark.SparkEnv.get().executorId(), TaskDevices.describe(devices));
             return Collections.singletonList(new WorkerResult(worker, replica.state(), count, minibatches, lossSum,
                     wait, compute)).iterator();
         } finally {
