@@ -12,6 +12,7 @@ import org.alexnet.train.data.Minibatch;
 import org.alexnet.train.data.MinibatchStream;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import scala.Tuple2;
 
 /**
@@ -91,6 +92,56 @@ final class WorkerTask implements Function2<Integer, Iterator<Tuple2<Long, Examp
                     wait, compute)).iterator();
         } finally {
             WorkerModels.giveBack(replica, train.executor(), devices);
+        }
+    }
+
+    /**
+     * A worker's part of a round on in-memory minibatches (the averaging benchmark): the same
+     * replica pool, state loading and training step as a training round, without the JPEG input
+     * pipeline.
+     */
+    static final class OnMinibatches implements Function2<Integer, Iterator<MultiDataSet>, Iterator<WorkerResult>> {
+        private static final long serialVersionUID = 1L;
+
+        private final AlexNetConfig model;
+        private final TrainConfig.Executor executor;
+        private final Broadcast<ParameterState> state;
+        private final double learningRate;
+
+        OnMinibatches(AlexNetConfig model, TrainConfig.Executor executor, Broadcast<ParameterState> state,
+                      double learningRate) {
+            this.model = model;
+            this.executor = executor;
+            this.state = state;
+            this.learningRate = learningRate;
+        }
+
+        @Override
+        public Iterator<WorkerResult> call(Integer worker, Iterator<MultiDataSet> batches) {
+            List<Integer> devices = TaskDevices.current();
+            WorkerModel replica = WorkerModels.borrow(model, executor, devices);
+            try {
+                replica.load(state.value(), learningRate);
+                replica.reseed(EpochPlan.mix(model.seed() * 31L + worker));
+                long count = 0;
+                long minibatches = 0;
+                double lossSum = 0;
+                double compute = 0;
+                while (batches.hasNext()) {
+                    MultiDataSet batch = batches.next();
+                    long t0 = System.nanoTime();
+                    double loss = replica.fit(batch.getFeatures(0), batch.getLabels(0));
+                    compute += (System.nanoTime() - t0) / 1e9;
+                    long size = batch.getFeatures(0).size(0);
+                    lossSum += loss * size;
+                    count += size;
+                    minibatches++;
+                }
+                return Collections.singletonList(new WorkerResult(worker, replica.state(), count, minibatches, lossSum,
+                        0, compute)).iterator();
+            } finally {
+                WorkerModels.giveBack(replica, executor, devices);
+            }
         }
     }
 }
