@@ -47,7 +47,7 @@ class AveragingBenchmarkTest {
             assertTrue(Double.parseDouble(m.group(g)) > 0, text);
         }
         assertTrue(text.contains("breakdown ours") && text.contains("breakdown dl4j"), text);
-        assertTrue(text.contains("dl4j.ParameterAveragingMasterBroadcastCreateTimesMs"), text);
+        assertTrue(text.contains("dl4j.ParameterAveragingMasterBroadcastCreate="), text);
     }
 
     private static double figure(String text, String regex) {
