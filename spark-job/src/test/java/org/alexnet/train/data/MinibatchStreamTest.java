@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -194,45 +196,44 @@ class MinibatchStreamTest {
     }
 
     /** A source that takes {@code millis} per example, like a slow disk. */
-    private static Iterator<Example> slow(List<Example> input, long millis) {
-        Iterator<Example> it = input.iterator();
-        return new Iterator<>() {
+    @Test
+    void waitTimeIsMeasuredPerBatch() throws InterruptedException {
+        // A gated source: nothing can be decoded until the test opens the gate. The consumer asks
+        // for a batch on its own thread; once it is blocked in the stream the test keeps the gate
+        // shut for 200 ms, so that batch's wait is at least 200 ms whatever the machine's load.
+        Semaphore gate = new Semaphore(0);
+        Iterator<Example> source = examples.subList(0, 4).iterator();
+        Iterator<Example> gated = new Iterator<>() {
             @Override
             public boolean hasNext() {
-                return it.hasNext();
+                return source.hasNext();
             }
 
             @Override
             public Example next() {
-                try {
-                    Thread.sleep(millis);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return it.next();
+                gate.acquireUninterruptibly();
+                return source.next();
             }
         };
-    }
-
-    @Test
-    void waitTimeIsMeasuredPerBatch() throws InterruptedException {
-        // slow source: each batch of 2 needs at least 2 x 60 ms of reading the consumer must wait for
-        try (MinibatchStream stream = new MinibatchStream(slow(examples.subList(0, 6), 60), preprocessor, CHUNK,
-                options(2, ViewMode.CENTRE, 2))) {
-            long start = System.nanoTime();
-            List<Minibatch> batches = List.of(stream.next(), stream.next(), stream.next());
-            double untilLastBatch = (System.nanoTime() - start) / 1e9;
-            double total = batches.stream().mapToDouble(Minibatch::waitSeconds).sum();
-            // No per-batch threshold: a consumer descheduled on a loaded machine may find a batch
-            // already made. In aggregate the consumer does nothing but wait for the slow source, so
-            // its charged waits are a large share of the time until it holds the last batch (at
-            // load 12 on 2 cores it was still 39%: a runnable thread also waits for a core).
-            assertTrue(untilLastBatch >= 0.30, "the source sleeps 6 x 60 ms: " + untilLastBatch);
-            assertTrue(total >= 0.25 * untilLastBatch, "wait " + total + " of " + untilLastBatch + " s");
-            assertTrue(!stream.hasNext(), "three batches of two from six examples");
-            // the stream's total also holds the last hasNext()'s short wait for the end of the input
-            assertTrue(stream.waitSeconds() >= total && stream.waitSeconds() - total < 0.25, // only the end-of-input wait
-                    stream.waitSeconds() + " vs " + total);
+        try (MinibatchStream stream = new MinibatchStream(gated, preprocessor, CHUNK, options(2, ViewMode.CENTRE, 2))) {
+            AtomicReference<Minibatch> first = new AtomicReference<>();
+            Thread consumer = new Thread(() -> first.set(stream.next()), "test-consumer");
+            consumer.start();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (consumer.getState() != Thread.State.WAITING && consumer.getState() != Thread.State.TIMED_WAITING) {
+                assertTrue(System.nanoTime() < deadline, "the consumer blocks waiting for a batch");
+                Thread.sleep(5);
+            }
+            Thread.sleep(200);
+            gate.release(4);
+            consumer.join(10_000);
+            assertTrue(first.get().waitSeconds() >= 0.2, "the first batch's wait: " + first.get().waitSeconds());
+            Minibatch second = stream.next();
+            assertTrue(!stream.hasNext(), "two batches of two from four examples");
+            // the stream's total is the batches' waits plus the last hasNext()'s wait for the end
+            double charged = first.get().waitSeconds() + second.waitSeconds();
+            assertTrue(stream.waitSeconds() >= charged && stream.waitSeconds() - charged < 0.25,
+                    stream.waitSeconds() + " vs " + charged);
         }
         // slow consumer: batches are prefetched while it computes, so it hardly waits
         try (MinibatchStream stream = new MinibatchStream(examples.subList(0, 4).iterator(), preprocessor, CHUNK,
