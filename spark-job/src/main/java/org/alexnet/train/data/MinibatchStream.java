@@ -79,7 +79,8 @@ public final class MinibatchStream implements Iterator<Minibatch>, AutoCloseable
     private long nextToAssemble;
     private long endIndex = -1;
     private Throwable failure;
-    private boolean closed;
+    // volatile: read without the lock, which a decode thread holds while it reads the source
+    private volatile boolean closed;
 
     // consumer thread only
     private Object head;
@@ -192,12 +193,13 @@ public final class MinibatchStream implements Iterator<Minibatch>, AutoCloseable
     /** Stops and joins the background threads. Idempotent; minibatches not yet taken are dropped. */
     @Override
     public void close() {
-        synchronized (lock) {
-            closed = true;
-            lock.notifyAll();
-        }
+        closed = true;
+        // interrupt first: a decode thread may hold the lock while blocked reading the source
         for (Thread t : threads) {
             t.interrupt();
+        }
+        synchronized (lock) {
+            lock.notifyAll();
         }
         boolean interrupted = false;
         for (Thread t : threads) {
@@ -217,9 +219,7 @@ public final class MinibatchStream implements Iterator<Minibatch>, AutoCloseable
     }
 
     private boolean isClosed() {
-        synchronized (lock) {
-            return closed;
-        }
+        return closed;
     }
 
     private void decodeLoop() {

@@ -4,6 +4,7 @@ import org.alexnet.preprocessing.DatasetStats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -197,6 +198,7 @@ class MinibatchStreamTest {
 
     /** A source that takes {@code millis} per example, like a slow disk. */
     @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a threading bug fails, not hangs
     void waitTimeIsMeasuredPerBatch() throws InterruptedException {
         // A gated source: nothing can be decoded until the test opens the gate. The consumer asks
         // for a batch on its own thread; once it is blocked in the stream the test keeps the gate
@@ -211,7 +213,12 @@ class MinibatchStreamTest {
 
             @Override
             public Example next() {
-                gate.acquireUninterruptibly();
+                try {
+                    gate.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("source closed", e);
+                }
                 return source.next();
             }
         };
