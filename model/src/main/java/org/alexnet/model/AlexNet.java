@@ -15,7 +15,6 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -25,6 +24,7 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.alexnet.model.layers.ExactLrn;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /**
@@ -166,8 +166,7 @@ public final class AlexNet {
                 return;
             }
             for (int i = 0; i < suffixes.length; i++) {
-                add(i, name, new LocalResponseNormalization.Builder()
-                        .k(c.lrnK()).n(c.lrnN()).alpha(c.lrnAlphaInPaperFormula()).beta(c.lrnBeta()).build(),
+                add(i, name, new ExactLrn(c.lrnK(), c.lrnN(), c.lrnAlphaInPaperFormula(), c.lrnBeta()),
                         new String[] {last[i]});
             }
         }

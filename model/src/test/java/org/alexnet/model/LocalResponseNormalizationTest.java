@@ -23,6 +23,38 @@ class LocalResponseNormalizationTest {
     }
 
     /**
+     * The layer's backward pass is the exact derivative of its forward pass: central finite
+     * differences of sum(g * LRN(x)) on values large enough that the alpha term matters (where
+     * DL4J's own LRN backward, which divides by the wrong denominator, is visibly off).
+     */
+    @Test
+    void backwardIsTheExactDerivative() {
+        AlexNetConfig c = AlexNetConfig.preset("full", Map.of("model.precision", "double", "model.dropout", "0"));
+        org.deeplearning4j.nn.api.Layer lrn = AlexNet.build(c).getLayer("norm1a");
+        var mgr = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 48, 3, 3).muli(200);
+        INDArray g = Nd4j.randn(DataType.DOUBLE, 2, 48, 3, 3);
+        lrn.setInput(x.dup(), mgr);
+        lrn.activate(true, mgr);
+        INDArray analytic = lrn.backpropGradient(g, mgr).getSecond().dup();
+        double eps = 1e-4;
+        double worst = 0;
+        for (long i = 0; i < x.length(); i += 7) {
+            double v = x.getDouble(i);
+            x.putScalar(i, v + eps);
+            double plus = lrn.activate(x.dup(), true, mgr).mul(g).sumNumber().doubleValue();
+            x.putScalar(i, v - eps);
+            double minus = lrn.activate(x.dup(), true, mgr).mul(g).sumNumber().doubleValue();
+            x.putScalar(i, v);
+            double numeric = (plus - minus) / (2 * eps);
+            worst = Math.max(worst, Math.abs(numeric - analytic.getDouble(i)) / Math.max(1e-3, Math.abs(numeric)));
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(worst < 1e-6,
+                "LRN backward vs finite differences: worst relative error " + worst);
+    }
+
+    /**
      * Runs the model's norm1a on a 1x48x2x2 activation with large values (so the alpha term
      * matters) and compares with b = a / (k + alpha' * sum_{j=max(0,i-2)}^{min(47,i+2)} a_j^2)^beta.
      */

@@ -12,6 +12,7 @@ import org.alexnet.config.Installation;
 import org.alexnet.model.AlexNet;
 import org.alexnet.model.AlexNetConfig;
 import org.alexnet.model.columns.ColumnExecutor;
+import org.alexnet.model.columns.StepProfile;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -20,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * {@code deploy/alexnet bench train-step}: images per second of one training step (forward,
  * backward, classical-momentum update) on a random minibatch; warm-up steps excluded, median of
- * the timed steps. Options: --preset (full), --batch (32), --steps (5), --warmup (2),
+ * the timed steps. Options: --preset (full), --batch (32), --steps (5), --warmup (2), --profile
+ * (the column executor's milliseconds per layer, forward and backward, exchanges, update),
  * --executor single|columns|both (both: the two strategies' steps interleaved in one run, so
  * both see the same machine load, then their ratio), --set model.key=value.
  * "single" is {@code ComputationGraph.fit}; "columns" is the {@link ColumnExecutor} (each column
@@ -38,7 +40,7 @@ public final class TrainStepBenchmark {
         int warmup;
         String executor;
         try {
-            cli = CommandLine.parse(args, Set.of("preset", "batch", "steps", "warmup", "executor"), Set.of());
+            cli = CommandLine.parse(args, Set.of("preset", "batch", "steps", "warmup", "executor"), Set.of("profile"));
             Map<String, String> fromOptions = new java.util.LinkedHashMap<>();
             fromOptions.put(AlexNetConfig.PRESET.name(), cli.option("preset").orElse("full"));
             Config config = cli.resolve(AlexNetConfig.SCHEMA, Installation.confFiles("model.properties"), fromOptions);
@@ -59,7 +61,7 @@ public final class TrainStepBenchmark {
             return;
         }
         List<Result> results = run(model, batch, steps, warmup,
-                executor.equals("both") ? List.of("single", "columns") : List.of(executor));
+                executor.equals("both") ? List.of("single", "columns") : List.of(executor), cli.flag("profile"));
         results.forEach(System.out::println);
         if (results.size() == 2) {
             System.out.printf("columns/single: %.2fx images/s%n",
@@ -97,9 +99,16 @@ public final class TrainStepBenchmark {
      * freshly built network; warm-up steps first, then the timed steps interleaved.
      */
     public static List<Result> run(AlexNetConfig model, int batch, int steps, int warmup, List<String> executors) {
+        return run(model, batch, steps, warmup, executors, false);
+    }
+
+    /** As above; with {@code profile}, also prints the column executor's time per layer (see {@link StepProfile}). */
+    public static List<Result> run(AlexNetConfig model, int batch, int steps, int warmup, List<String> executors,
+                                   boolean profile) {
         MultiDataSet data = randomBatch(model, batch, model.seed());
         List<Runnable> step = new ArrayList<>();
         List<ColumnExecutor> toClose = new ArrayList<>();
+        List<StepProfile> profiles = new ArrayList<>();
         for (String e : executors) {
             ComputationGraph graph = AlexNet.build(model);
             if (e.equals("columns")) {
@@ -116,6 +125,9 @@ public final class TrainStepBenchmark {
                     s.run();
                 }
             }
+            if (profile) {
+                toClose.forEach(c -> profiles.add(c.profile()));
+            }
             double[][] seconds = new double[step.size()][steps];
             for (int i = 0; i < steps; i++) {
                 for (int k = 0; k < step.size(); k++) {
@@ -124,6 +136,7 @@ public final class TrainStepBenchmark {
                     seconds[k][i] = (System.nanoTime() - t0) / 1e9;
                 }
             }
+            profiles.forEach(p -> System.out.print("column executor, time per layer:\n" + p.table()));
             List<Result> out = new ArrayList<>();
             for (int k = 0; k < step.size(); k++) {
                 out.add(new Result(model.preset(), batch, executors.get(k), seconds[k]));

@@ -2,21 +2,18 @@ package org.alexnet.model.columns;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One column's share of a training step, run on that column's thread: forward through its own
- * layers (and fc8 in column A), backward, and the parameter update of its own layers. It drives
- * the Layer objects of the graph it was given (the canonical graph, or a replica on this
- * column's device), whose parameters and gradients are views into that graph's flat vectors.
+ * layers (and fc8 in column A), backward, and the parameter update of its own layers. It
+ * computes with {@link LayerOps} on the parameters of the graph it was given (the canonical
+ * graph, or a replica on this column's device), whose parameters and gradients are views into
+ * that graph's flat vectors.
  */
 final class Column {
     private final int index;
@@ -25,10 +22,12 @@ final class Column {
     private final ColumnPlan.Step output;
     private final String outputPoint;
     private final Exchange exchange;
-    private final List<Layer> layers = new ArrayList<>();
+    private final List<LayerOps> ops = new ArrayList<>();
     private final List<InputPreProcessor> preProcessors = new ArrayList<>();
     private final List<Long> inputWidths = new ArrayList<>();
     private final LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+    private final List<String> names = new ArrayList<>();
+    private StepProfile profile;
     private long outputWidthA;
     private int batchSize;
 
@@ -44,28 +43,16 @@ final class Column {
         this.outputPoint = plan.output().point();
         this.exchange = exchange;
         for (ColumnPlan.Step s : allSteps()) {
-            layers.add(checkLrn(graph.getLayer(s.layer())));
+            ops.add(LayerOps.of(graph.getLayer(s.layer())));
+            names.add(s.layer());
             preProcessors.add(((LayerVertex) graph.getVertex(s.layer())).getLayerPreProcessor());
             inputWidths.add(0L);
         }
     }
 
-    /**
-     * DL4J's LRN layer computes the paper's formula with the alpha it is given (AlexNet hands it
-     * the alpha of the configured convention) through plain ND4J ops, on the CPU and on CUDA
-     * alike: in 1.0.0-M2.1 its only CUDA helper, the cuDNN one, is not published, so none is
-     * found. cuDNN would divide alpha by n, so a layer that did find a helper would compute a
-     * different convention on the GPU: refuse it rather than train a different model.
-     */
-    private static Layer checkLrn(Layer layer) {
-        if (layer instanceof org.deeplearning4j.nn.layers.normalization.LocalResponseNormalization lrn
-                && lrn.getHelper() != null) {
-            throw new IllegalStateException("LRN layer '" + layer.getConfig().getLayerName() + "' runs through "
-                    + lrn.getHelper().getClass().getName() + ", whose alpha convention may differ from the configured "
-                    + "one (cuDNN divides alpha by n); disable DL4J's helpers with -D"
-                    + org.deeplearning4j.config.DL4JSystemProperties.DISABLE_HELPER_PROPERTY + "=true");
-        }
-        return layer;
+    /** Records where this column's time goes from now on (null: stop recording). */
+    void profile(StepProfile profile) {
+        this.profile = profile;
     }
 
     /** This column's steps, plus the output layer for column A. */
@@ -77,6 +64,11 @@ final class Column {
         return all;
     }
 
+    /** 0 for column A, 1 for column B. */
+    int index() {
+        return index;
+    }
+
     /** The graph whose layers this column drives. */
     ComputationGraph graph() {
         return graph;
@@ -86,7 +78,7 @@ final class Column {
      * Forward and backward pass of one minibatch; afterwards this column's gradient views hold
      * the gradient SUMMED over the minibatch (as DL4J's backprop leaves it).
      *
-     * @return the mean data loss (column A), NaN (column B)
+     * @return the mean data loss plus the given regularization score (column A), NaN (column B)
      */
     double forwardBackward(INDArray image, INDArray labels, double regularizationScore) throws InterruptedException {
         batchSize = (int) image.size(0);
@@ -98,24 +90,36 @@ final class Column {
         INDArray epsilon;
         String last = outputPoint;
         if (index == 0) {
+            long t = System.nanoTime();
             INDArray merged = exchange.gatherToA(last, 0, x);
+            record("exchange " + last, t);
             outputWidthA = x.size(1);
             int o = steps.size();
-            setInput(o, merged);
-            IOutputLayer out = (IOutputLayer) layers.get(o);
+            DenseOps out = (DenseOps) ops.get(o);
+            t = System.nanoTime();
+            out.forward(prepare(o, merged), true);
             out.setLabels(labels);
-            loss = out.computeScore(regularizationScore, true, mgr);
+            loss = out.loss(regularizationScore);
+            record(names.get(o) + " forward+loss", t);
             INDArray gradOfMerged = backward(o, null);
+            t = System.nanoTime();
             epsilon = exchange.scatterFromA(last, 0, gradOfMerged, outputWidthA);
+            record("exchange " + last + " back", t);
         } else {
+            long t = System.nanoTime();
             exchange.gatherToA(last, 1, x);
+            record("exchange " + last, t);
+            t = System.nanoTime();
             epsilon = exchange.scatterFromA(last, 1, null, x.size(1));
+            record("exchange " + last + " back", t);
         }
         for (int i = steps.size() - 1; i >= 0; i--) {
             epsilon = backward(i, epsilon);
             ColumnPlan.Step s = steps.get(i);
             if (s.source() == ColumnPlan.Source.EXCHANGE) {
+                long t = System.nanoTime();
                 epsilon = exchange.reduceScatter(s.point(), index, epsilon, inputWidths.get(i));
+                record("exchange " + s.point() + " back", t);
             }
         }
         return loss;
@@ -123,9 +127,7 @@ final class Column {
 
     /** Releases the activations each layer kept for its backward pass. */
     void clear() {
-        for (Layer l : layers) {
-            l.clear();
-        }
+        ops.forEach(LayerOps::clear);
     }
 
     private INDArray forward(int i, INDArray x, INDArray image) throws InterruptedException {
@@ -134,23 +136,36 @@ final class Column {
             x = image;
         } else if (s.source() == ColumnPlan.Source.EXCHANGE) {
             long ownWidth = x.size(1);
+            long t = System.nanoTime();
             x = exchange.allGather(s.point(), index, x);
+            record("exchange " + s.point(), t);
             // the width of column A's part of the merged input, for splitting its gradient later
             inputWidths.set(i, index == 0 ? ownWidth : x.size(1) - ownWidth);
         }
-        setInput(i, x);
-        return layers.get(i).activate(true, mgr);
+        long t = System.nanoTime();
+        INDArray out = ops.get(i).forward(prepare(i, x), true);
+        record(names.get(i) + " forward", t);
+        return out;
     }
 
-    private void setInput(int i, INDArray x) {
+    private void record(String what, long startNanos) {
+        if (profile != null) {
+            profile.add(index, what, startNanos);
+        }
+    }
+
+    private INDArray prepare(int i, INDArray x) {
         InputPreProcessor p = preProcessors.get(i);
-        layers.get(i).setInput(p == null ? x : p.preProcess(x, batchSize, mgr), mgr);
+        return p == null ? x : p.preProcess(x, batchSize, mgr);
     }
 
     /** Backward through step i: fills its gradient views and returns the gradient of its input. */
     private INDArray backward(int i, INDArray epsilon) {
-        Pair<Gradient, INDArray> pair = layers.get(i).backpropGradient(epsilon, mgr);
+        long t = System.nanoTime();
+        INDArray gradient = ops.get(i).backward(epsilon);
         InputPreProcessor p = preProcessors.get(i);
-        return p == null ? pair.getSecond() : p.backprop(pair.getSecond(), batchSize, mgr);
+        INDArray out = p == null ? gradient : p.backprop(gradient, batchSize, mgr);
+        record(names.get(i) + " backward", t);
+        return out;
     }
 }

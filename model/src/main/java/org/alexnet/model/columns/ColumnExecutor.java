@@ -13,6 +13,12 @@ import org.alexnet.model.AlexNetConfig;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.MirroringPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -47,6 +53,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * parallel, each on its own thread.
  */
 public final class ColumnExecutor implements AutoCloseable {
+    /**
+     * Memory of one column's step (activations, gradients, temporaries): sized by the first step,
+     * then reused. Without it every step allocates ~1 GB of fresh off-heap buffers that only a
+     * garbage collection returns, and the page faults on them cost more than some layers.
+     */
+    private static final WorkspaceConfiguration STEP_MEMORY = WorkspaceConfiguration.builder()
+            .initialSize(0)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE)
+            .overallocationLimit(0.1)
+            .policyLearning(LearningPolicy.FIRST_LOOP)
+            .policyMirroring(MirroringPolicy.FULL)
+            .policySpill(SpillPolicy.REALLOCATE)
+            .build();
+    private static final String STEP_WORKSPACE = "alexnet-column-step";
     private final ComputationGraph graph;
     private final ColumnPlan plan;
     private final int[] devices;
@@ -56,6 +76,7 @@ public final class ColumnExecutor implements AutoCloseable {
     private final List<List<ParamUpdate.Slice>> slices = new ArrayList<>();
     private final boolean[] replica = new boolean[2];
     private boolean closed;
+    private volatile StepProfile profile;
 
     /**
      * @param graph   the canonical two-column graph, as {@link org.alexnet.model.AlexNet#build} makes it
@@ -98,6 +119,9 @@ public final class ColumnExecutor implements AutoCloseable {
                 Thread t = new Thread(() -> {
                     // bind this column's thread to its device before it runs any ND4J op
                     Nd4j.getAffinityManager().unsafeSetDevice(device);
+                    if (cpu) {
+                        shareCores();
+                    }
                     r.run();
                 }, name);
                 t.setDaemon(true);
@@ -149,10 +173,15 @@ public final class ColumnExecutor implements AutoCloseable {
             List<ParamUpdate.Slice> own = slices.get(c);
             int device = devices[c];
             steps.add(threads[c].submit(() -> {
-                try {
+                // every array of the step lives in this thread's workspace, reused step after step
+                try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_MEMORY, STEP_WORKSPACE)) {
                     double loss = column.forwardBackward(onDevice(images, device), onDevice(labels, device),
                             regularization);
+                    long t = System.nanoTime();
                     ParamUpdate.apply(column.graph(), graph, own, batchSize, iteration, epoch);
+                    if (profile != null) {
+                        profile.add(column.index(), "update", t);
+                    }
                     return loss;
                 } finally {
                     column.clear();
@@ -160,6 +189,9 @@ public final class ColumnExecutor implements AutoCloseable {
             }));
         }
         double loss = join(steps).get(0);
+        if (profile != null) {
+            profile.stepDone();
+        }
         graph.getConfiguration().setIterationCount(iteration + 1);
         graph.setScore(loss);
         return loss;
@@ -206,6 +238,19 @@ public final class ColumnExecutor implements AutoCloseable {
                 });
             }
         }
+    }
+
+    /**
+     * Starts recording where each column's time goes (per layer forward/backward, exchanges,
+     * update); the benchmark prints it. Costs two clock reads per layer.
+     */
+    public StepProfile profile() {
+        StepProfile p = new StepProfile();
+        for (Column c : columns) {
+            c.profile(p);
+        }
+        profile = p;
+        return p;
     }
 
     /** The exchange points' transfer counts (for tests and logs). */
@@ -272,6 +317,17 @@ public final class ColumnExecutor implements AutoCloseable {
             return a;
         }
         return Nd4j.getAffinityManager().replicateToDevice(device, a);
+    }
+
+    /**
+     * On the CPU both columns compute at once, so each column thread's native kernels (oneDNN
+     * runs on OpenMP) get half the cores: with every kernel using all cores the two columns'
+     * thread teams spin against each other and a step takes 2-5x longer (measured, see
+     * docs/performance.md). OpenMP's thread count is per calling thread.
+     */
+    private static void shareCores() {
+        int cores = Math.max(1, Nd4j.getEnvironment().maxThreads());
+        org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(Math.max(1, cores / 2));
     }
 
     private static boolean isCpuBackend() {

@@ -1,0 +1,74 @@
+package org.alexnet.model.columns;
+
+import java.util.Map;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Convolution + bias + activation: libnd4j's conv2d / conv2d_bp (oneDNN on the CPU when present), NCHW. */
+final class ConvOps implements LayerOps {
+    private final ConvolutionLayer layer;
+    private final IActivation activation;
+    private final int[] args;
+    private INDArray input;
+    private INDArray preActivation;
+
+    ConvOps(ConvolutionLayer layer) {
+        this.layer = layer;
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layer.layerConf();
+        if (c.getConvolutionMode() == ConvolutionMode.Same || c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+            throw new IllegalArgumentException("conv ops: layer " + c.getLayerName() + " must be NCHW without 'same' mode");
+        }
+        int[] k = c.getKernelSize();
+        int[] s = c.getStride();
+        int[] p = c.getPadding();
+        int[] d = c.getDilation();
+        // kH kW sH sW pH pW dH dW same(0) NCHW(0) weights [out, in, kH, kW](1), as DL4J lays them out
+        this.args = new int[] {k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], 0, 0, 1};
+        this.activation = c.getActivationFn();
+    }
+
+    @Override
+    public INDArray forward(INDArray x, boolean training) {
+        input = x;
+        INDArray w = layer.getParam("W");
+        long outH = (x.size(2) + 2L * args[4] - ((long) args[6] * (args[0] - 1) + 1)) / args[2] + 1;
+        long outW = (x.size(3) + 2L * args[5] - ((long) args[7] * (args[1] - 1) + 1)) / args[3] + 1;
+        INDArray z = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(0), outH, outW);
+        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(x, w, bias()).addOutputs(z)
+                .addIntegerArguments(args).build());
+        preActivation = z;
+        return activation.getActivation(z.dup(), training);
+    }
+
+    @Override
+    public INDArray backward(INDArray epsilon) {
+        INDArray dz = activation.backprop(preActivation, epsilon).getFirst();
+        Map<String, INDArray> grads = LayerOps.gradientViews(layer);
+        INDArray gradInput = input.ulike();
+        INDArray gradWeights = grads.get("W").ulike();
+        INDArray gradBias = Nd4j.createUninitialized(dz.dataType(), dz.size(1));
+        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
+                .addInputs(input, layer.getParam("W"), bias(), dz)
+                .addOutputs(gradInput, gradWeights, gradBias)
+                .addIntegerArguments(args).build());
+        grads.get("W").assign(gradWeights);
+        grads.get("b").assign(gradBias.reshape(grads.get("b").shape()));
+        return gradInput;
+    }
+
+    @Override
+    public void clear() {
+        input = null;
+        preActivation = null;
+    }
+
+    private INDArray bias() {
+        INDArray b = layer.getParam("b");
+        return b.reshape(b.length());
+    }
+}

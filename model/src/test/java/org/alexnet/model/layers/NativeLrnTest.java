@@ -1,0 +1,52 @@
+package org.alexnet.model.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The CPU's fused LRN kernels compute what the ND4J-operation path computes, forward and backward. */
+class NativeLrnTest {
+
+    @Test
+    void nativeKernelsAreBuiltAndLoadOnTheCpuBackend() {
+        assertTrue(NativeLrn.usable(Nd4j.create(DataType.FLOAT, 1, 5, 2, 2)),
+                "the native LRN library should load on this Linux CPU build (Maven builds it)");
+        assertTrue(!NativeLrn.usable(Nd4j.create(DataType.DOUBLE, 1, 5, 2, 2)), "double precision takes the ND4J path");
+    }
+
+    @Test
+    void nativeMatchesNd4jOperationsInFp32() {
+        for (double beta : new double[] {0.75, 0.6}) {
+            Nd4j.getRandom().setSeed(11);
+            // conv1-like values after ReLU (large enough that the alpha term matters), odd sizes
+            INDArray x = Nd4j.rand(DataType.FLOAT, 3, 13, 7, 5).muli(150);
+            INDArray g = Nd4j.randn(DataType.FLOAT, 3, 13, 7, 5);
+            LrnMath.Forward expected = LrnMath.forwardWithOps(x, 2, 5, 1e-4, beta);
+            LrnMath.Forward actual = LrnMath.forward(x, 2, 5, 1e-4, beta);
+            assertClose(expected.output(), actual.output(), 2e-6, "forward output, beta " + beta);
+            assertClose(expected.denominator(), actual.denominator(), 2e-6, "denominator, beta " + beta);
+            INDArray gradExpected = LrnMath.backwardWithOps(x, expected, g, 5, 1e-4, beta);
+            INDArray gradActual = LrnMath.backward(x, actual, g, 5, 1e-4, beta);
+            assertClose(gradExpected, gradActual, 1e-5, "input gradient, beta " + beta);
+        }
+    }
+
+    @Test
+    void nativePathAcceptsViewsByCopying() {
+        INDArray big = Nd4j.rand(DataType.FLOAT, 4, 6, 3, 3).muli(100);
+        INDArray view = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3));
+        LrnMath.Forward f = LrnMath.forward(view, 2, 5, 1e-4, 0.75);
+        assertClose(LrnMath.forwardWithOps(view.dup(), 2, 5, 1e-4, 0.75).output(), f.output(), 2e-6, "output of a view");
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, double relative, String what) {
+        assertEquals(expected.length(), actual.length(), what + ": length");
+        double scale = expected.amaxNumber().doubleValue();
+        double worst = expected.sub(actual).amaxNumber().doubleValue() / scale;
+        assertTrue(worst <= relative, what + ": max |native - ops| / max|ops| = " + worst + " > " + relative);
+    }
+}
