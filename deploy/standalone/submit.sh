@@ -38,7 +38,7 @@ exec "$submit" \
   --deploy-mode client \
   --name "alexnet-$job" \
   --properties-file "$props" \
-  --driver-java-options "-Dlog4j2.configurationFile=file:$root/conf/log4j2.properties" \
+  --driver-java-options "-Dlog4j2.configurationFile=file:$root/conf/log4j2.properties -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G -Dorg.bytedeco.javacpp.platform.extension=-onednn" \
   ${auth[@]+"${auth[@]}"} \
   ${extra[@]+"${extra[@]}"} \
   --class "$class" \

@@ -38,7 +38,7 @@ exec "$submit" \
   --conf spark.authenticate=true \
   --conf spark.yarn.maxAppAttempts=1 \
   --files "$root/conf/log4j2.properties" \
-  --conf spark.driver.extraJavaOptions="-Dlog4j2.configurationFile=log4j2.properties -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G" \
+  --conf spark.driver.extraJavaOptions="-Dlog4j2.configurationFile=log4j2.properties -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G -Dorg.bytedeco.javacpp.platform.extension=-onednn" \
   ${extra[@]+"${extra[@]}"} \
   --class "$class" \
   "$jar" "$@"

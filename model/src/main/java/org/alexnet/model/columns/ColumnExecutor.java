@@ -106,6 +106,9 @@ public final class ColumnExecutor implements AutoCloseable {
         this.plan = ColumnPlan.of(graph);
         this.devices = placement(devices);
         boolean cpu = isCpuBackend();
+        if (cpu) {
+            warnWithoutOneDnn();
+        }
         this.exchange = new Exchange(this.devices, !cpu);
         if (graph.getGradientsViewArray() == null) {
             graph.initGradientsView();
@@ -328,6 +331,20 @@ public final class ColumnExecutor implements AutoCloseable {
     private static void shareCores() {
         int cores = Math.max(1, Nd4j.getEnvironment().maxThreads());
         org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(Math.max(1, cores / 2));
+    }
+
+    /**
+     * The generic nd4j-native build computes convolutions and pooling without oneDNN, ~5x slower;
+     * JavaCPP loads the oneDNN build only when the JVM is told to.
+     */
+    private static void warnWithoutOneDnn() {
+        String build = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
+        if (build == null || !build.contains("HAVE_ONEDNN")) {
+            org.slf4j.LoggerFactory.getLogger(ColumnExecutor.class).warn("ND4J's native library is the generic "
+                    + "build, without oneDNN: a training step takes several times longer. Start this JVM with "
+                    + "-Dorg.bytedeco.javacpp.platform.extension=-onednn (conf/jvm-options; on a cluster, "
+                    + "spark.executor.extraJavaOptions, see deploy/conf/spark-defaults-cpu.conf)");
+        }
     }
 
     private static boolean isCpuBackend() {
