@@ -8,6 +8,8 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -59,7 +61,10 @@ final class DenseOps implements LayerOps {
 
     /** Output layer only: the mean cross-entropy over the minibatch, plus the given regularization score. */
     double loss(double regularizationScore) {
-        INDArray clipped = Transforms.max(Transforms.min(out, 1 - SOFTMAX_CLIP, true), SOFTMAX_CLIP, false);
+        // as DL4J clips: comparisons leave NaN (a diverged net) as NaN, so the loss shows it
+        INDArray clipped = out.dup();
+        BooleanIndexing.replaceWhere(clipped, SOFTMAX_CLIP, Conditions.lessThan(SOFTMAX_CLIP));
+        BooleanIndexing.replaceWhere(clipped, 1 - SOFTMAX_CLIP, Conditions.greaterThan(1 - SOFTMAX_CLIP));
         double sum = -Transforms.log(clipped, false).muli(labels).sumNumber().doubleValue();
         return sum / labels.size(0) + regularizationScore;
     }

@@ -5,6 +5,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Exchanger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
@@ -111,15 +112,29 @@ public final class Exchange {
 
     /** Both columns give an array and get the other's. */
     private INDArray meet(String point, Pass pass, int column, INDArray give) throws InterruptedException {
-        INDArray got = meeting(point, pass).exchange(give);
+        INDArray got = meeting(point, pass).exchange(outOfWorkspace(give));
         return transfer(point, pass, 1 - column, column, got);
     }
 
     /** Only column {@code from} gives an array; the other column receives it, the giver gets null. */
     private INDArray meetOneWay(String point, Pass pass, int column, INDArray give, int from)
             throws InterruptedException {
-        INDArray got = meeting(point, pass).exchange(give);
+        INDArray got = meeting(point, pass).exchange(give == null ? null : outOfWorkspace(give));
         return column == from ? null : transfer(point, pass, from, column, got);
+    }
+
+    /**
+     * What a column sends must outlive its own step: each column computes in a workspace of its
+     * own thread (see ColumnExecutor), which it closes when its step ends, possibly before the
+     * other column has read the array. A few MB per step are copied out.
+     */
+    private static INDArray outOfWorkspace(INDArray a) {
+        if (!a.isAttached()) {
+            return a;
+        }
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return a.dup();
+        }
     }
 
     private Exchanger<INDArray> meeting(String point, Pass pass) {
