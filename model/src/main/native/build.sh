@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds libalexnet_lrn.so (alexnet_lrn.c: the CPU backend's LRN kernels) into OUT_DIR/linux-<arch>/,
+# Builds libalexnet_kernels.so (alexnet_kernels.c: the CPU backend's LRN and update kernels) into OUT_DIR/linux-<arch>/,
 # where NativeLrn.java loads it from the classpath. Run by Maven (model/pom.xml, compile phase).
 # Portable x86-64 code (no -march): it runs on any executor; gcc vectorises the channel loops.
 # Usage: build.sh OUT_DIR JAVA_HOME
@@ -7,12 +7,12 @@ set -eu
 out_dir=$1
 java_home=$2
 src_dir=$(cd "$(dirname "$0")" && pwd)
-src=$src_dir/alexnet_lrn.c
+src=$src_dir/alexnet_kernels.c
 cc=${CC:-gcc}
 
 fail() {
   echo "" >&2
-  echo "[alexnet-model] cannot build the native LRN kernels: $1" >&2
+  echo "[alexnet-model] cannot build the native kernels: $1" >&2
   echo "[alexnet-model] On Debian/Ubuntu: apt-get install gcc libc6-dev" >&2
   exit 1
 }
@@ -23,7 +23,7 @@ case $(uname -m) in
   aarch64 | arm64) arch=aarch64 ;;
   *) arch=$(uname -m) ;;
 esac
-target=$out_dir/linux-$arch/libalexnet_lrn.so
+target=$out_dir/linux-$arch/libalexnet_kernels.so
 
 if [ -f "$target" ] && [ "$target" -nt "$src" ] && [ "$target" -nt "$0" ]; then
   exit 0
@@ -34,8 +34,9 @@ jni_inc=$java_home/include
 [ -f "$jni_inc/jni.h" ] || { jni_inc=$java_home/../include; [ -f "$jni_inc/jni.h" ] || fail "no jni.h under $java_home (a JDK, not a JRE, must run Maven)"; }
 
 mkdir -p "$out_dir/linux-$arch"
-# -fno-math-errno lets sqrtf vectorise; no -ffast-math: the sums keep their order and rounding
-"$cc" -O3 -fno-math-errno -fPIC -shared -fvisibility=hidden -Wall -Wextra -Werror=implicit-function-declaration \
+# -fno-math-errno lets sqrtf vectorise; no -ffast-math and no FMA contraction: every sum and product
+# rounds as the ND4J operations it replaces
+"$cc" -O3 -fno-math-errno -ffp-contract=off -fPIC -shared -fvisibility=hidden -Wall -Wextra -Werror=implicit-function-declaration \
   -I"$jni_inc" -I"$jni_inc/linux" \
   -o "$target.tmp" "$src" -lm \
   -Wl,-z,noexecstack -Wl,-z,defs -s \

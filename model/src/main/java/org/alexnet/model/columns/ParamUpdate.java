@@ -1,10 +1,13 @@
 package org.alexnet.model.columns;
 
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import org.alexnet.model.ClassicalMomentum;
+import org.alexnet.model.PaperWeightDecay;
+import org.alexnet.model.layers.NativeKernels;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
@@ -26,6 +29,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@link #checkLayout} verifies.
  */
 final class ParamUpdate {
+    /** Tests only: false forces the ND4J-operation path, to compare it with the fused one. */
+    static volatile boolean fusedAllowed = true;
+
     /** One parameter array: its layer, key, and place in the graph's flat vectors. */
     record Slice(String layer, String key, long offset, long length) {
     }
@@ -100,7 +106,11 @@ final class ParamUpdate {
         INDArray params = flat(graph.params());
         INDArray gradients = flat(graph.getGradientsViewArray());
         INDArray state = flat(graph.getUpdater().getStateViewArray());
+        boolean fused = fusedAllowed && NativeKernels.usableForUpdate(params, gradients, state);
         for (Slice s : slices) {
+            if (fused && fusedStep(config, s, params, gradients, state, batchSize, iteration, epoch)) {
+                continue;
+            }
             INDArray p = params.get(NDArrayIndex.interval(s.offset(), s.offset() + s.length()));
             INDArray g = gradients.get(NDArrayIndex.interval(s.offset(), s.offset() + s.length()));
             INDArray v = state.get(NDArrayIndex.interval(s.offset(), s.offset() + s.length()));
@@ -115,6 +125,33 @@ final class ParamUpdate {
                     iteration, epoch);
             p.subi(g);
         }
+    }
+
+    /**
+     * The same step in one pass (NativeKernels.momentumStep) when the array's rules are exactly
+     * the project's: ClassicalMomentum after the paper's weight decay (or none).
+     *
+     * @return false when the rules are anything else (the caller takes the ND4J path)
+     */
+    private static boolean fusedStep(ComputationGraph config, Slice s, INDArray params, INDArray gradients,
+                                     INDArray state, int batchSize, int iteration, int epoch) {
+        org.deeplearning4j.nn.api.TrainingConfig layerConf = config.getLayer(s.layer()).getConfig();
+        if (!(layerConf.getUpdaterByParam(s.key()) instanceof ClassicalMomentum momentum)) {
+            return false;
+        }
+        double decay = 0;
+        List<Regularization> rs = layerConf.getRegularizationByParam(s.key());
+        if (rs != null) {
+            for (Regularization r : rs) {
+                if (!(r instanceof PaperWeightDecay w) || decay != 0) {
+                    return false;
+                }
+                decay = w.getCoefficient();
+            }
+        }
+        NativeKernels.momentumStep(params, gradients, state, s.offset(), s.length(), batchSize, decay,
+                momentum.getMomentum(), momentum.getLearningRate(iteration, epoch));
+        return true;
     }
 
     private static void regularize(List<Regularization> rs, Regularization.ApplyStep step, INDArray p, INDArray g,

@@ -17,7 +17,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * (the window is symmetric, so "the i whose window holds j" is N(j)). DL4J's own LRN layer
  * divides the neighbour sum by d_i's own value where this uses d_j, and libnd4j's lrn_bp
  * differs from the derivative too; both were measured against finite differences. On the CPU
- * backend fp32 arrays go through one fused C loop per pass ({@link NativeLrn}), elsewhere
+ * backend fp32 arrays go through one fused C loop per pass ({@link NativeKernels}), elsewhere
  * through ND4J operations; both compute these formulas.
  */
 public final class LrnMath {
@@ -33,16 +33,16 @@ public final class LrnMath {
      * @param alpha the alpha of the formula above (the paper's convention, not divided by n)
      */
     public static Forward forward(INDArray x, double k, int n, double alpha, double beta) {
-        if (NativeLrn.usable(x)) {
-            return NativeLrn.forward(x, k, n, alpha, beta);
+        if (NativeKernels.usable(x)) {
+            return NativeKernels.forward(x, k, n, alpha, beta);
         }
         return forwardWithOps(x, k, n, alpha, beta);
     }
 
     /** The gradient of the input, given the forward pass of the same input and the output gradient g. */
     public static INDArray backward(INDArray x, Forward f, INDArray g, int n, double alpha, double beta) {
-        if (NativeLrn.usable(x)) {
-            return NativeLrn.backward(x, f, g, n, alpha, beta);
+        if (NativeKernels.usable(x)) {
+            return NativeKernels.backward(x, f, g, n, alpha, beta);
         }
         return backwardWithOps(x, f, g, n, alpha, beta);
     }

@@ -67,11 +67,62 @@ class ColumnExecutorTest {
         assertEquals(reference.getIterationCount(), trained.getIterationCount(), "iteration count");
     }
 
+    /**
+     * fp32, the CPU's fast paths (oneDNN convolutions and pooling, the fused LRN kernels and the
+     * fused momentum update) against DL4J's own fp32 training: the same numbers up to float
+     * rounding in a different order.
+     */
+    @Test
+    void fp32FastPathsMatchComputationGraphFit() {
+        AlexNetConfig config = AlexNetConfig.preset("small", Map.of("model.dropout", "0", "model.classes", "10"));
+        ComputationGraph reference = AlexNet.build(config);
+        ComputationGraph trained = AlexNet.build(config);
+        try (ColumnExecutor columns = ColumnExecutor.onCurrentDevice(trained, config)) {
+            for (int i = 0; i < STEPS; i++) {
+                MultiDataSet batch = TrainStepBenchmark.randomBatch(config, 6, 200 + i);
+                reference.fit(batch);
+                double loss = columns.fit(batch);
+                assertEquals(reference.score(), loss, 1e-5 * Math.abs(reference.score()), "fp32 loss at step " + i);
+            }
+        }
+        assertClose(reference.params(), trained.params(), 1e-5, "fp32 parameters after " + STEPS + " steps");
+        assertClose(reference.getUpdater().getStateViewArray(), trained.getUpdater().getStateViewArray(), 1e-5,
+                "fp32 momentum after " + STEPS + " steps");
+    }
+
+    /** The fused native update computes what the ND4J-operation update computes, in fp32. */
+    @Test
+    void fusedUpdateEqualsTheOperationPath() {
+        AlexNetConfig config = AlexNetConfig.preset("small", Map.of("model.dropout", "0", "model.classes", "10"));
+        ComputationGraph[] graphs = {AlexNet.build(config), AlexNet.build(config)};
+        boolean[] fused = {false, true};
+        try {
+            for (int k = 0; k < 2; k++) {
+                ParamUpdate.fusedAllowed = fused[k];
+                try (ColumnExecutor columns = ColumnExecutor.onCurrentDevice(graphs[k], config)) {
+                    for (int i = 0; i < 3; i++) {
+                        columns.fit(TrainStepBenchmark.randomBatch(config, 6, 300 + i));
+                    }
+                }
+            }
+        } finally {
+            ParamUpdate.fusedAllowed = true;
+        }
+        assertClose(graphs[0].params(), graphs[1].params(), 1e-6, "parameters, fused vs operations");
+        assertClose(graphs[0].getUpdater().getStateViewArray(), graphs[1].getUpdater().getStateViewArray(), 1e-5,
+                "momentum, fused vs operations");
+    }
+
     /** Max |a - b| relative to max |a|, below 1e-6, and the parameters actually moved. */
     private static void assertClose(INDArray expected, INDArray actual, String what) {
+        assertClose(expected, actual, 1e-6, what);
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, double relative, String what) {
         double scale = expected.amaxNumber().doubleValue();
         double diff = expected.sub(actual).amaxNumber().doubleValue();
-        assertTrue(diff <= 1e-6 * scale, what + ": max difference " + diff + " for max magnitude " + scale);
+        System.out.printf("%s: max difference %.3g of max magnitude %.3g%n", what, diff, scale);
+        assertTrue(diff <= relative * scale, what + ": max difference " + diff + " for max magnitude " + scale);
     }
 
     @Test

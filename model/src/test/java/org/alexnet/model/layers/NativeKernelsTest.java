@@ -9,13 +9,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The CPU's fused LRN kernels compute what the ND4J-operation path computes, forward and backward. */
-class NativeLrnTest {
+class NativeKernelsTest {
 
     @Test
     void nativeKernelsAreBuiltAndLoadOnTheCpuBackend() {
-        assertTrue(NativeLrn.usable(Nd4j.create(DataType.FLOAT, 1, 5, 2, 2)),
+        assertTrue(NativeKernels.usable(Nd4j.create(DataType.FLOAT, 1, 5, 2, 2)),
                 "the native LRN library should load on this Linux CPU build (Maven builds it)");
-        assertTrue(!NativeLrn.usable(Nd4j.create(DataType.DOUBLE, 1, 5, 2, 2)), "double precision takes the ND4J path");
+        assertTrue(!NativeKernels.usable(Nd4j.create(DataType.DOUBLE, 1, 5, 2, 2)), "double precision takes the ND4J path");
     }
 
     @Test

@@ -1,6 +1,6 @@
 /*
  * Local response normalisation across channels, forward and exact backward, fp32, NCHW, for
- * org.alexnet.model.layers.NativeLrn (the CPU backend's LRN; plain ND4J ops elsewhere).
+ * org.alexnet.model.layers.NativeKernels (the CPU backend; plain ND4J ops elsewhere).
  *   d_i = k + alpha * sum_{j in N(i)} x_j^2,  y_i = x_i * d_i^-beta
  *   dx_j = g_j d_j^-beta - 2 alpha beta x_j sum_{i in N(j)} g_i y_i / d_i
  * One pass over each image's channels, vectorised over the H*W positions of a channel.
@@ -86,7 +86,7 @@ static void backward(const float *restrict x, const float *restrict y, const flo
 
 #define F(addr) ((float *) (intptr_t) (addr))
 
-EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeLrn_forward0(
+EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeKernels_forward0(
         JNIEnv *env, jclass cls, jlong x, jlong y, jlong scale, jlong den, jlong batch, jlong channels, jlong hw,
         jfloat k, jint half, jfloat alpha, jfloat beta) {
     (void) env;
@@ -98,7 +98,7 @@ EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeLrn_forward0(
     }
 }
 
-EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeLrn_backward0(
+EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_backward0(
         JNIEnv *env, jclass cls, jlong x, jlong y, jlong scale, jlong den, jlong g, jlong gx, jlong batch,
         jlong channels, jlong hw, jint half, jfloat alpha, jfloat beta) {
     (void) env;
@@ -114,4 +114,29 @@ EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeLrn_backward0(
     }
     free(t);
     return 0;
+}
+
+/*
+ * One parameter array's training update, fused (org.alexnet.model.columns.ParamUpdate), in the
+ * order and rounding of the ND4J operations it replaces:
+ *   g <- g / batch + wd * w;  v <- momentum * v - lr * g;  w <- w + v
+ * (DL4J's gradient division, the project's weight decay before the updater, classical momentum,
+ * then params minus the step -v). w, g, v are the graph's flat vectors; offset/length the array.
+ */
+EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeKernels_momentumStep0(
+        JNIEnv *env, jclass cls, jlong params, jlong grads, jlong state, jlong offset, jlong length,
+        jfloat batch, jfloat decay, jfloat momentum, jfloat lr) {
+    (void) env;
+    (void) cls;
+    float *restrict w = F(params) + offset;
+    float *restrict g = F(grads) + offset;
+    float *restrict v = F(state) + offset;
+    for (long i = 0; i < length; i++) {
+        float gi = g[i] / batch;
+        gi = gi + decay * w[i];
+        float vi = momentum * v[i] - lr * gi;
+        v[i] = vi;
+        g[i] = -vi;
+        w[i] = w[i] - (-vi);
+    }
 }

@@ -15,20 +15,54 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link LrnMath}'s formulas as one fused C loop per pass (alexnet_lrn.c, built by Maven into the
- * jar) for fp32 arrays in host memory: ~20x faster than the ~15 full-array ND4J operations the
- * formulas take otherwise, which made LRN the most expensive layer of a CPU step. Used on the
- * CPU backend when the library loads; everything else (double precision, CUDA) takes the ND4J
- * path, which computes the same formulas.
+ * Fused C loops (alexnet_kernels.c, built by Maven into the jar) for fp32 arrays in host memory,
+ * where a chain of full-array ND4J operations costs several passes over memory: {@link LrnMath}'s
+ * formulas (~20x faster than its ~15 ND4J operations, which made LRN the most expensive layer of
+ * a CPU step) and the momentum update of ParamUpdate (one pass instead of eight). Used on the CPU
+ * backend when the library loads; everything else (double precision, CUDA) takes the ND4J path,
+ * which computes the same formulas.
  */
-final class NativeLrn {
-    private static final Logger LOG = LoggerFactory.getLogger(NativeLrn.class);
+public final class NativeKernels {
+    private static final Logger LOG = LoggerFactory.getLogger(NativeKernels.class);
     private static final String UNAVAILABLE = load();
 
-    private NativeLrn() {
+    private NativeKernels() {
     }
 
-    /** Whether this input can take the native path. */
+    /**
+     * Whether the fused momentum update can run on these flat (rank-1 view of the whole vector,
+     * offset 0) fp32 parameter, gradient and state vectors.
+     */
+    public static boolean usableForUpdate(INDArray params, INDArray gradients, INDArray state) {
+        if (UNAVAILABLE != null || !Cpu.BACKEND) {
+            return false;
+        }
+        for (INDArray a : new INDArray[] {params, gradients, state}) {
+            if (a.dataType() != DataType.FLOAT || a.offset() != 0 || a.elementWiseStride() != 1
+                    || a.data().length() < a.length()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One parameter array's step, fused: g = g / batch + decay * w; v = momentum * v - lr * g;
+     * w = w + v; g = -v (what DL4J leaves in the gradient view). Arrays as in {@link #usableForUpdate}.
+     */
+    public static void momentumStep(INDArray params, INDArray gradients, INDArray state, long offset, long length,
+                                    int batch, double decay, double momentum, double lr) {
+        if (offset < 0 || length < 0 || offset + length > params.length()) {
+            throw new IndexOutOfBoundsException("slice [" + offset + ", " + (offset + length) + ") of " + params.length());
+        }
+        momentumStep0(address(params), address(gradients), address(state), offset, length, batch, (float) decay,
+                (float) momentum, (float) lr);
+        Reference.reachabilityFence(params);
+        Reference.reachabilityFence(gradients);
+        Reference.reachabilityFence(state);
+    }
+
+    /** Whether this input can take the native LRN path. */
     static boolean usable(INDArray x) {
         return UNAVAILABLE == null && x.dataType() == DataType.FLOAT && x.rank() == 4 && Cpu.BACKEND;
     }
@@ -73,6 +107,9 @@ final class NativeLrn {
     private static native void forward0(long x, long y, long scale, long den, long batch, long channels, long hw,
                                         float k, int half, float alpha, float beta);
 
+    private static native void momentumStep0(long params, long grads, long state, long offset, long length,
+                                             float batch, float decay, float momentum, float lr);
+
     private static native int backward0(long x, long y, long scale, long den, long g, long gx, long batch,
                                         long channels, long hw, int half, float alpha, float beta);
 
@@ -84,16 +121,16 @@ final class NativeLrn {
             case "aarch64", "arm64" -> "aarch64";
             default -> System.getProperty("os.arch");
         };
-        String resource = "native/linux-" + arch + "/libalexnet_lrn.so";
+        String resource = "native/linux-" + arch + "/libalexnet_kernels.so";
         String reason;
         if (!os.startsWith("linux")) {
             reason = "no native LRN library for " + os;
         } else {
-            try (InputStream in = NativeLrn.class.getResourceAsStream(resource)) {
+            try (InputStream in = NativeKernels.class.getResourceAsStream(resource)) {
                 if (in == null) {
                     reason = "resource " + resource + " not in the jar";
                 } else {
-                    Path tmp = Files.createTempFile("alexnet_lrn", ".so");
+                    Path tmp = Files.createTempFile("alexnet_kernels", ".so");
                     try {
                         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
                         System.load(tmp.toAbsolutePath().toString());
@@ -106,7 +143,7 @@ final class NativeLrn {
                 reason = "cannot load " + resource + ": " + e;
             }
         }
-        LOG.warn("LRN runs on plain ND4J operations (slower on the CPU): {}", reason);
+        LOG.warn("LRN and the parameter update run on plain ND4J operations (slower on the CPU): {}", reason);
         return reason;
     }
 
