@@ -44,7 +44,8 @@ final class Column {
         this.exchange = exchange;
         for (ColumnPlan.Step s : allSteps()) {
             ops.add(LayerOps.of(graph.getLayer(s.layer())));
-            names.add(s.layer());
+            // profile rows per layer, both columns side by side: "conv1", not "conv1a"/"conv1b"
+            names.add(s == output ? s.layer() : s.layer().replaceAll("[ab]$", ""));
             preProcessors.add(((LayerVertex) graph.getVertex(s.layer())).getLayerPreProcessor());
             inputWidths.add(0L);
         }
