@@ -69,12 +69,9 @@ public final class TrainAlexNet {
         }
     }
 
-    /** The session; results of a round carry the averaged model, so the driver's result limit is raised. */
+    /** The session; results of a round carry the whole model ({@link RoundTransport}). */
     static SparkSession session() {
-        SparkConf conf = new SparkConf().setAppName("TrainAlexNet");
-        if (!conf.contains("spark.driver.maxResultSize")) {
-            conf.set("spark.driver.maxResultSize", "0"); // a round's aggregate is ~1 GB for the full model
-        }
-        return SparkSession.builder().config(conf).getOrCreate();
+        return SparkSession.builder().config(RoundTransport.apply(new SparkConf().setAppName("TrainAlexNet")))
+                .getOrCreate();
     }
 }

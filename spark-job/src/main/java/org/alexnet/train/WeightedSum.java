@@ -1,26 +1,35 @@
 package org.alexnet.train;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
 
 /**
- * The aggregate of one round: parameters and momentum summed in double precision, weighted by
- * the examples each worker saw, plus the workers' loss and timing.
+ * The aggregate of one round: parameters and momentum weighted by the examples each worker saw,
+ * plus the workers' loss and timing.
  *
- * <p>Wire size: a partial that holds ONE worker's result keeps that worker's float arrays as
- * they are (exact, half the bytes of doubles); only a merge of two or more workers allocates the
- * double sums. With one partition per worker, treeAggregate therefore ships floats from the
- * workers, and doubles only between merge levels.
+ * <p>Up to {@value #FLOAT_PARTIALS} workers' results are kept as they came, float arrays, and
+ * averaged in one pass at the end ({@link #average}, in worker order, on all the driver's
+ * cores); only a merge beyond that converts to double sums. So a round of a few workers neither
+ * allocates nor ships doubles (twice the bytes of the model) and touches each value once.
  *
  * <p>Determinism: n * p is exact in double for a float p and an example count below 2^29, and
  * adding a few such products is exact as long as their exponents are close, which they are for
- * the handful of workers of a merge; so the average does not depend on the order Spark merges
- * results in, and a resumed run reproduces an uninterrupted one.
+ * the handful of workers of a merge; the float partials are summed in worker order anyway, so
+ * the average does not depend on the order Spark merges results in, and a resumed run
+ * reproduces an uninterrupted one.
  */
 public final class WeightedSum implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
+    /** Workers' results kept as floats before a merge turns them into double sums. */
+    static final int FLOAT_PARTIALS = 4;
+    /** Elements per parallel chunk of the final average. */
+    private static final int CHUNK = 1 << 20;
 
-    private WorkerResult single;   // the only contribution so far, as the worker sent it
-    private double[] params;       // sums of examples * value, once two or more contributions meet
+    private final List<WorkerResult> partials = new ArrayList<>(); // as the workers sent them
+    private double[] params;       // sums of examples * value, once more than FLOAT_PARTIALS meet
     private double[] momentum;
     private long examples;
     private double lossSum;
@@ -35,10 +44,10 @@ public final class WeightedSum implements Serializable {
         if (r.examples() == 0) {
             return this;
         }
-        if (workers == 0) {
-            single = r;
+        if (params == null && partials.size() < FLOAT_PARTIALS) {
+            partials.add(r);
         } else {
-            expand();
+            expand(r.state().size());
             accumulate(r.state(), r.examples());
         }
         examples += r.examples();
@@ -56,15 +65,17 @@ public final class WeightedSum implements Serializable {
         if (o.workers == 0) {
             return this;
         }
-        if (workers == 0) {
-            single = o.single;
-            params = o.params;
+        if (params == null && o.params == null && partials.size() + o.partials.size() <= FLOAT_PARTIALS) {
+            partials.addAll(o.partials);
+        } else if (workers == 0) {
+            params = o.params; // an empty partial takes the other's sums (Spark drops the other)
             momentum = o.momentum;
         } else {
-            expand();
-            if (o.single != null) {
-                accumulate(o.single.state(), o.single.examples());
-            } else {
+            expand(o.params != null ? o.params.length : o.partials.get(0).state().size());
+            for (WorkerResult r : o.partials) {
+                accumulate(r.state(), r.examples());
+            }
+            if (o.params != null) {
                 for (int i = 0; i < params.length; i++) {
                     params[i] += o.params[i];
                     momentum[i] += o.momentum[i];
@@ -81,13 +92,15 @@ public final class WeightedSum implements Serializable {
         return this;
     }
 
-    /** Turns a one-worker partial into double sums. */
-    private void expand() {
-        if (single != null) {
-            params = new double[single.state().size()];
-            momentum = new double[single.state().size()];
-            accumulate(single.state(), single.examples());
-            single = null;
+    /** Turns the float partials into double sums (of {@code size} values each). */
+    private void expand(int size) {
+        if (params == null) {
+            params = new double[size];
+            momentum = new double[size];
+            for (WorkerResult r : sortedPartials()) {
+                accumulate(r.state(), r.examples());
+            }
+            partials.clear();
         }
     }
 
@@ -101,21 +114,61 @@ public final class WeightedSum implements Serializable {
         }
     }
 
+    private List<WorkerResult> sortedPartials() {
+        List<WorkerResult> sorted = new ArrayList<>(partials);
+        sorted.sort(Comparator.comparingInt(WorkerResult::worker));
+        return sorted;
+    }
+
     /** The example-weighted average of parameters and momentum. */
     public ParameterState average() {
         if (examples == 0) {
             throw new IllegalStateException("no worker trained on any example this round");
         }
-        if (single != null) {
-            return single.state(); // one worker: its state is the average, exactly
+        if (params == null && partials.size() == 1) {
+            return partials.get(0).state(); // one worker: its state is the average, exactly
         }
-        float[] p = new float[params.length];
-        float[] m = new float[momentum.length];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = (float) (params[i] / examples);
-            m[i] = (float) (momentum[i] / examples);
-        }
+        int size = params != null ? params.length : partials.get(0).state().size();
+        float[] p = new float[size];
+        float[] m = new float[size];
+        List<WorkerResult> sorted = params == null ? sortedPartials() : List.of();
+        IntStream.range(0, (size + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
+            int from = c * CHUNK;
+            int to = Math.min(size, from + CHUNK);
+            if (params != null) {
+                for (int i = from; i < to; i++) {
+                    p[i] = (float) (params[i] / examples);
+                    m[i] = (float) (momentum[i] / examples);
+                }
+            } else {
+                averageFloats(sorted, p, m, from, to);
+            }
+        });
         return new ParameterState(p, m);
+    }
+
+    /** The same sums as the double path (from 0, adding examples * value per worker), per element. */
+    private void averageFloats(List<WorkerResult> sorted, float[] p, float[] m, int from, int to) {
+        int k = sorted.size();
+        float[][] ps = new float[k][];
+        float[][] ms = new float[k][];
+        double[] w = new double[k];
+        for (int j = 0; j < k; j++) {
+            ps[j] = sorted.get(j).state().params();
+            ms[j] = sorted.get(j).state().momentum();
+            w[j] = sorted.get(j).examples();
+        }
+        double n = examples;
+        for (int i = from; i < to; i++) {
+            double sp = 0;
+            double sm = 0;
+            for (int j = 0; j < k; j++) {
+                sp += w[j] * ps[j][i];
+                sm += w[j] * ms[j][i];
+            }
+            p[i] = (float) (sp / n);
+            m[i] = (float) (sm / n);
+        }
     }
 
     public long examples() {

@@ -51,7 +51,54 @@ class WeightedSumTest {
         long oneBytes = serializedSize(one);
         long twoBytes = serializedSize(new WeightedSum().add(r).merge(new WeightedSum().add(worker(1, 4, big))));
         assertTrue(oneBytes < 2 * 100_000 * 4 + 10_000, "floats on the wire: " + oneBytes + " bytes");
-        assertTrue(twoBytes > 2 * 100_000 * 8, "merged partials hold double sums: " + twoBytes + " bytes");
+        assertTrue(twoBytes < 2 * (2 * 100_000 * 4) + 10_000, "two workers' partial stays floats: " + twoBytes + " bytes");
+        WeightedSum many = new WeightedSum();
+        for (int i = 0; i <= WeightedSum.FLOAT_PARTIALS; i++) {
+            many.merge(new WeightedSum().add(worker(i, 4, big)));
+        }
+        assertTrue(serializedSize(many) > 2 * 100_000 * 8, "beyond " + WeightedSum.FLOAT_PARTIALS
+                + " workers the partial holds double sums");
+    }
+
+    /** The float-partials path and the double-sums path give the same bits, in any merge order. */
+    @Test
+    void floatPartialsAndDoubleSumsAgree() {
+        java.util.Random random = new java.util.Random(5);
+        int n = WeightedSum.FLOAT_PARTIALS + 2;
+        WorkerResult[] results = new WorkerResult[n];
+        for (int w = 0; w < n; w++) {
+            float[] values = new float[3_000_000]; // more than one parallel chunk
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) random.nextGaussian() * 0.01f;
+            }
+            results[w] = worker(w, 1 + random.nextInt(200), values);
+        }
+        // few workers: floats kept and averaged at the end, as the formula says, in any merge order
+        WeightedSum floats = new WeightedSum().add(results[0]).merge(new WeightedSum().add(results[1]))
+                .merge(new WeightedSum().add(results[2]));
+        WeightedSum reversed = new WeightedSum().add(results[2]).merge(new WeightedSum().add(results[1])
+                .merge(new WeightedSum().add(results[0])));
+        float[] expected = new float[results[0].state().size()];
+        long examples = results[0].examples() + results[1].examples() + results[2].examples();
+        for (int i = 0; i < expected.length; i++) {
+            double sum = 0;
+            for (int w = 0; w < 3; w++) {
+                sum += (double) results[w].examples() * results[w].state().params()[i];
+            }
+            expected[i] = (float) (sum / examples);
+        }
+        assertArrayEquals(expected, floats.average().params(), "float partials: sum of examples * value / examples");
+        assertArrayEquals(expected, reversed.average().params(), "merge order, float partials");
+        // all n workers: beyond FLOAT_PARTIALS the sums are doubles; the order still does not matter
+        WeightedSum forward = new WeightedSum();
+        WeightedSum backward = new WeightedSum();
+        for (int w = 0; w < n; w++) {
+            forward.merge(new WeightedSum().add(results[w]));
+            backward.merge(new WeightedSum().add(results[n - 1 - w]));
+        }
+        assertArrayEquals(forward.average().params(), backward.average().params(), "merge order, double sums");
+        assertArrayEquals(forward.average().momentum(), backward.average().momentum());
+        assertEquals(n, forward.workers());
     }
 
     private static long serializedSize(Object o) throws IOException {

@@ -19,6 +19,7 @@ import org.alexnet.model.AlexNetConfig;
 import org.alexnet.model.bench.TrainStepBenchmark;
 import org.alexnet.train.ParameterState;
 import org.alexnet.train.RoundRunner;
+import org.alexnet.train.RoundTransport;
 import org.alexnet.train.TrainConfig;
 import org.alexnet.train.WeightedSum;
 import org.apache.spark.SparkConf;
@@ -111,10 +112,9 @@ public final class AveragingBenchmark {
             System.exit(2);
             return;
         }
-        SparkConf conf = new SparkConf().setAppName("AveragingBenchmark").setIfMissing("spark.master", "local[*]");
-        if (!conf.contains("spark.driver.maxResultSize")) {
-            conf.set("spark.driver.maxResultSize", "0"); // each worker returns the whole model
-        }
+        // the training job's session settings (RoundTransport), for both sides alike
+        SparkConf conf = RoundTransport.apply(new SparkConf().setAppName("AveragingBenchmark")
+                .setIfMissing("spark.master", "local[*]"));
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         int exit = 0;
         try {
@@ -153,10 +153,11 @@ public final class AveragingBenchmark {
         spark.sparkContext().addSparkListener(tasks);
 
         out.printf("averaging preset=%s parameters=%d workers=%d executor=%s master=%s serializer=%s "
-                        + "broadcast.compress=%s rounds=%d warmup=%d load=%.2f%n",
+                        + "broadcast.compress=%s task.maxDirectResultSize=%s rounds=%d warmup=%d load=%.2f%n",
                 model.preset(), graph.numParams(), s.workers(), s.executor().name().toLowerCase(), sc.master(),
                 sc.getConf().get("spark.serializer", "org.apache.spark.serializer.JavaSerializer"),
-                sc.getConf().get("spark.broadcast.compress", "true"), s.rounds(), s.warmup(), load());
+                sc.getConf().get("spark.broadcast.compress", "true"),
+                sc.getConf().get("spark.task.maxDirectResultSize", "1m"), s.rounds(), s.warmup(), load());
         Side[] sides = {ours, dl4j};
         double[][] seconds = new double[2][s.rounds()];
         List<Map<String, Double>> breakdowns = List.of(new TreeMap<>(), new TreeMap<>());
