@@ -5,9 +5,11 @@ import org.apache.spark.SparkConf;
 /**
  * Spark settings for rounds whose task results carry a whole model (parameters and momentum,
  * ~490 MB per worker for the full net), applied where the job creates its session unless the
- * user set them: no driver result limit, and results sent straight to the driver with the task's
+ * user set them: no driver result limit; results sent straight to the driver with the task's
  * status message rather than stored in the executor's block manager and fetched back by the
- * driver, which took ~3.5 s of a ~7 s round for two workers (bench averaging).
+ * driver (that fetch took ~3.5 s of a ~7 s round for two workers, bench averaging); and
+ * broadcasts not compressed: LZ4 finds nothing to squeeze in float parameters and costs ~0.2 s
+ * of the driver's time per round (the job's other broadcast, the dataset statistics, is 1 MB).
  */
 public final class RoundTransport {
     /** Spark's upper bound for an RPC message, in MiB; results up to this size travel directly. */
@@ -21,6 +23,7 @@ public final class RoundTransport {
         conf.setIfMissing("spark.driver.maxResultSize", "0");
         conf.setIfMissing("spark.rpc.message.maxSize", Integer.toString(MAX_MESSAGE_MIB));
         conf.setIfMissing("spark.task.maxDirectResultSize", MAX_MESSAGE_MIB + "m");
+        conf.setIfMissing("spark.broadcast.compress", "false");
         return conf;
     }
 }
