@@ -39,6 +39,20 @@ class ModelFileTest {
         }
     }
 
+    /** Extra objects go into the same single write, where DL4J's own reader finds them. */
+    @Test
+    void extraObjectsAreWrittenInTheSamePassAndReadableByDl4j(@TempDir Path dir) throws IOException {
+        AlexNetConfig config = AlexNetConfig.preset("tiny", Map.of("model.classes", "4"));
+        ComputationGraph graph = AlexNet.build(config);
+        File file = dir.resolve("with-objects.zip").toFile();
+        ModelFile.save(graph, config, file, false, Map.of("job", "a=1\n", "numbers", new int[] {3, 1, 4}));
+        assertEquals("a=1\n", org.deeplearning4j.util.ModelSerializer.getObjectFromFile(file, "job"));
+        assertEquals(4, ((int[]) org.deeplearning4j.util.ModelSerializer.getObjectFromFile(file, "numbers"))[2]);
+        ComputationGraph plain = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(file, false);
+        assertEquals(graph.params(), plain.params(), "DL4J's ModelSerializer restores the parameters");
+        assertEquals(config, ModelFile.load(file).config());
+    }
+
     @Test
     void aFileWithoutTheProjectsConfigIsRejected(@TempDir Path dir) throws IOException {
         AlexNetConfig config = AlexNetConfig.preset("tiny", Map.of("model.classes", "3"));

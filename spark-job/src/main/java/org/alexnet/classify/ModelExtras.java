@@ -2,8 +2,11 @@ package org.alexnet.classify;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.alexnet.preprocessing.DatasetStats;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -29,15 +32,17 @@ public final class ModelExtras {
     private ModelExtras() {
     }
 
-    /** Adds the class list and the dataset statistics to a saved model file. */
-    public static void write(File modelFile, List<ClassName> classes, DatasetStats stats) throws IOException {
+    /** The model-file objects (see {@code ModelFile.save}) holding the class list and the dataset statistics. */
+    public static Map<String, Serializable> entries(List<ClassName> classes, DatasetStats stats) {
         StringBuilder text = new StringBuilder();
         for (ClassName c : classes) {
             text.append(c.index()).append('\t').append(c.wnid()).append('\t')
                     .append(c.name() == null ? "" : c.name().replace('\t', ' ').replace('\n', ' ')).append('\n');
         }
-        ModelSerializer.addObjectToFile(modelFile, CLASSES_ENTRY, text.toString());
-        ModelSerializer.addObjectToFile(modelFile, STATS_ENTRY, stats);
+        Map<String, Serializable> out = new LinkedHashMap<>();
+        out.put(CLASSES_ENTRY, text.toString());
+        out.put(STATS_ENTRY, stats);
+        return out;
     }
 
     /** The class list of a model file, in index order. */

@@ -52,9 +52,8 @@ public final class CheckpointStore {
                 Integer.parseInt(state.get("next.round")));
         File local = File.createTempFile("alexnet-checkpoint", ".zip");
         try {
-            ModelFile.save(graph, model, local, true);
-            ModelSerializer.addObjectToFile(local, JOB_CONFIG_ENTRY, jobConfig.toPropertiesText());
-            ModelSerializer.addObjectToFile(local, STATE_ENTRY, toText(state));
+            ModelFile.save(graph, model, local, true,
+                    Map.of(JOB_CONFIG_ENTRY, jobConfig.toPropertiesText(), STATE_ENTRY, toText(state)));
             FilePublisher.publish(local, fs, new Path(dir, name));
             FilePublisher.publish(name.getBytes(StandardCharsets.UTF_8), fs, new Path(dir, LATEST));
             return name;

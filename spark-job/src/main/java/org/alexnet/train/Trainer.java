@@ -179,9 +179,6 @@ public final class Trainer {
     private String saveFinalModel(ComputationGraph graph, DatasetStats stats) throws IOException {
         java.io.File local = java.io.File.createTempFile("alexnet-model", ".zip");
         try {
-            ModelFile.save(graph, model, local, false);
-            org.deeplearning4j.util.ModelSerializer.addObjectToFile(local, CheckpointStore.JOB_CONFIG_ENTRY,
-                    jobConfig.toPropertiesText());
             List<org.alexnet.classify.ModelExtras.ClassName> classes = spark.read()
                     .parquet(new Path(data, DatasetLayout.CLASSES).toString())
                     .select(DatasetLayout.INDEX, DatasetLayout.WNID, DatasetLayout.NAME).collectAsList().stream()
@@ -189,7 +186,10 @@ public final class Trainer {
                             r.isNullAt(2) ? "" : r.getString(2)))
                     .sorted(java.util.Comparator.comparingInt(org.alexnet.classify.ModelExtras.ClassName::index))
                     .toList();
-            org.alexnet.classify.ModelExtras.write(local, classes, stats);
+            Map<String, java.io.Serializable> objects = new java.util.LinkedHashMap<>(
+                    org.alexnet.classify.ModelExtras.entries(classes, stats));
+            objects.put(CheckpointStore.JOB_CONFIG_ENTRY, jobConfig.toPropertiesText());
+            ModelFile.save(graph, model, local, false, objects);
             Path target = new Path(output, "model.zip");
             FilePublisher.publish(local, outFs, target);
             return target.toString();
