@@ -108,7 +108,7 @@ final class Evaluator {
             System.arraycopy(batch.get(i), 0, all, i * views * viewLength, views * viewLength);
         }
         INDArray input = Nd4j.create(all, new long[] {(long) batch.size() * views, 3, side, side});
-        INDArray probabilities = replica.graph().outputSingle(false, input);
+        INDArray probabilities = replica.output(input);
         return probabilities.reshape(batch.size(), views, probabilities.size(1)).mean(1);
     }
 }

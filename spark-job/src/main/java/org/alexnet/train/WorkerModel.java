@@ -70,6 +70,11 @@ final class WorkerModel implements AutoCloseable {
         return graph.score();
     }
 
+    /** Softmax outputs for an image batch, without dropout, through the same executor as training. */
+    INDArray output(INDArray images) {
+        return columns != null ? columns.output(images) : graph.outputSingle(false, images);
+    }
+
     /** The trained parameters and momentum. */
     ParameterState state() {
         if (columns != null) {

@@ -85,7 +85,7 @@ final class Column {
         batchSize = (int) image.size(0);
         INDArray x = image;
         for (int i = 0; i < steps.size(); i++) {
-            x = forward(i, x, image);
+            x = forward(i, x, image, true);
         }
         double loss = Double.NaN;
         INDArray epsilon;
@@ -126,12 +126,31 @@ final class Column {
         return loss;
     }
 
+    /**
+     * Inference: forward through this column's layers without dropout; column A returns fc8's
+     * softmax output, column B null.
+     */
+    INDArray infer(INDArray image) throws InterruptedException {
+        batchSize = (int) image.size(0);
+        INDArray x = image;
+        for (int i = 0; i < steps.size(); i++) {
+            x = forward(i, x, image, false);
+        }
+        if (index == 0) {
+            INDArray merged = exchange.gatherToA(outputPoint, 0, x);
+            int o = steps.size();
+            return ops.get(o).forward(prepare(o, merged), false);
+        }
+        exchange.gatherToA(outputPoint, 1, x);
+        return null;
+    }
+
     /** Releases the activations each layer kept for its backward pass. */
     void clear() {
         ops.forEach(LayerOps::clear);
     }
 
-    private INDArray forward(int i, INDArray x, INDArray image) throws InterruptedException {
+    private INDArray forward(int i, INDArray x, INDArray image, boolean training) throws InterruptedException {
         ColumnPlan.Step s = steps.get(i);
         if (s.source() == ColumnPlan.Source.IMAGE) {
             x = image;
@@ -144,7 +163,7 @@ final class Column {
             inputWidths.set(i, index == 0 ? ownWidth : x.size(1) - ownWidth);
         }
         long t = System.nanoTime();
-        INDArray out = ops.get(i).forward(prepare(i, x), true);
+        INDArray out = ops.get(i).forward(prepare(i, x), training);
         record(names.get(i) + " forward", t);
         return out;
     }

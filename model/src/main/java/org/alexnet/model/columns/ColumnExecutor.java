@@ -200,6 +200,32 @@ public final class ColumnExecutor implements AutoCloseable {
         return loss;
     }
 
+    /**
+     * Inference on an image batch [n, 3, side, side]: both columns forward, without dropout,
+     * exchanging where a training step does; returns fc8's softmax output [n, classes], what
+     * {@code graph.outputSingle(false, images)} gives for the same parameters (call
+     * {@link #reload()} first if the canonical parameters changed and replicas are in use).
+     */
+    public INDArray output(INDArray images) {
+        if (closed) {
+            throw new IllegalStateException("column executor closed");
+        }
+        List<Future<INDArray>> outputs = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            Column column = columns[c];
+            int device = devices[c];
+            outputs.add(threads[c].submit(() -> {
+                try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_MEMORY, STEP_WORKSPACE)) {
+                    INDArray out = column.infer(onDevice(images, device));
+                    return out == null ? null : out.detach(); // outlives this thread's workspace
+                } finally {
+                    column.clear();
+                }
+            }));
+        }
+        return join(outputs).get(0);
+    }
+
     /** Copies the replicas' parameters and momentum into the canonical graph (no-op without replicas). */
     public void writeBack() {
         for (int c = 0; c < 2; c++) {

@@ -1,5 +1,6 @@
 package org.alexnet.model.columns;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -111,6 +112,22 @@ class ColumnExecutorTest {
         assertClose(graphs[0].params(), graphs[1].params(), 1e-6, "parameters, fused vs operations");
         assertClose(graphs[0].getUpdater().getStateViewArray(), graphs[1].getUpdater().getStateViewArray(), 1e-5,
                 "momentum, fused vs operations");
+    }
+
+    /** Inference through the columns equals the graph's output (dropout off at inference). */
+    @Test
+    void outputEqualsTheGraphsInference() {
+        AlexNetConfig config = small("0.5");
+        ComputationGraph graph = AlexNet.build(config);
+        MultiDataSet batch = TrainStepBenchmark.randomBatch(config, 5, 400);
+        try (ColumnExecutor columns = ColumnExecutor.onCurrentDevice(graph, config)) {
+            columns.fit(batch); // trained a step, so biases and weights are not just the initial ones
+            INDArray expected = graph.outputSingle(false, batch.getFeatures(0));
+            INDArray actual = columns.output(batch.getFeatures(0));
+            assertArrayEquals(expected.shape(), actual.shape(), "one softmax row per image");
+            assertClose(expected, actual, 1e-10, "softmax outputs");
+            assertEquals(5.0, actual.sumNumber().doubleValue(), 1e-9, "each row sums to 1");
+        }
     }
 
     /** Max |a - b| relative to max |a|, below 1e-6, and the parameters actually moved. */
