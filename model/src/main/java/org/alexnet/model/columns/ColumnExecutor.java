@@ -67,6 +67,8 @@ public final class ColumnExecutor implements AutoCloseable {
             .policySpill(SpillPolicy.REALLOCATE)
             .build();
     private static final String STEP_WORKSPACE = "alexnet-column-step";
+    /** Images per inference pass: no more than a training minibatch holds (the paper's 128). */
+    static final int MAX_INFERENCE_BATCH = 128;
     private final ComputationGraph graph;
     private final ColumnPlan plan;
     private final int[] devices;
@@ -209,6 +211,16 @@ public final class ColumnExecutor implements AutoCloseable {
     public INDArray output(INDArray images) {
         if (closed) {
             throw new IllegalStateException("column executor closed");
+        }
+        long n = images.size(0);
+        if (n > MAX_INFERENCE_BATCH) {
+            // bounded memory: 10-view evaluation hands over batch x 10 views at once
+            List<INDArray> parts = new ArrayList<>();
+            for (long from = 0; from < n; from += MAX_INFERENCE_BATCH) {
+                long to = Math.min(n, from + MAX_INFERENCE_BATCH);
+                parts.add(output(images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to)).dup()));
+            }
+            return Nd4j.concat(0, parts.toArray(new INDArray[0]));
         }
         List<Future<INDArray>> outputs = new ArrayList<>();
         for (int c = 0; c < 2; c++) {

@@ -127,6 +127,10 @@ class ColumnExecutorTest {
             assertArrayEquals(expected.shape(), actual.shape(), "one softmax row per image");
             assertClose(expected, actual, 1e-10, "softmax outputs");
             assertEquals(5.0, actual.sumNumber().doubleValue(), 1e-9, "each row sums to 1");
+            // more images than one inference pass takes: split, computed, joined in order
+            int n = ColumnExecutor.MAX_INFERENCE_BATCH + 3;
+            INDArray many = TrainStepBenchmark.randomBatch(config, n, 401).getFeatures(0);
+            assertClose(graph.outputSingle(false, many), columns.output(many), 1e-10, "outputs of a large batch");
         }
     }
 
