@@ -26,21 +26,33 @@ static void inverse_power(const float *d, float *out, long n, float beta) {
     }
 }
 
+/* dst = sum over channels c-half .. c+half that exist of src (squared when asked), one channel of hw values */
+static void window_sum(const float *restrict src, float *restrict dst, long c, long channels, long hw, int half,
+                       int squared) {
+    long lo = c - half < 0 ? 0 : c - half;
+    long hi = c + half >= channels ? channels - 1 : c + half;
+    for (long p = 0; p < hw; p++) {
+        dst[p] = 0.0f;
+    }
+    for (long j = lo; j <= hi; j++) {
+        const float *restrict sj = src + j * hw;
+        if (squared) {
+            for (long p = 0; p < hw; p++) {
+                dst[p] += sj[p] * sj[p];
+            }
+        } else {
+            for (long p = 0; p < hw; p++) {
+                dst[p] += sj[p];
+            }
+        }
+    }
+}
+
 static void forward(const float *restrict x, float *restrict y, float *restrict scale, float *restrict den,
                     long channels, long hw, float k, int half, float alpha, float beta) {
     for (long c = 0; c < channels; c++) {
-        long lo = c - half < 0 ? 0 : c - half;
-        long hi = c + half >= channels ? channels - 1 : c + half;
         float *restrict d = den + c * hw;
-        for (long p = 0; p < hw; p++) {
-            d[p] = 0.0f;
-        }
-        for (long j = lo; j <= hi; j++) {
-            const float *restrict xj = x + j * hw;
-            for (long p = 0; p < hw; p++) {
-                d[p] += xj[p] * xj[p];
-            }
-        }
+        window_sum(x, d, c, channels, hw, half, 1);
         for (long p = 0; p < hw; p++) {
             d[p] = k + alpha * d[p];
         }
@@ -63,18 +75,8 @@ static void backward(const float *restrict x, const float *restrict y, const flo
     }
     float factor = 2.0f * alpha * beta;
     for (long c = 0; c < channels; c++) {
-        long lo = c - half < 0 ? 0 : c - half;
-        long hi = c + half >= channels ? channels - 1 : c + half;
         float *restrict out = gx + c * hw;
-        for (long p = 0; p < hw; p++) {
-            out[p] = 0.0f;
-        }
-        for (long j = lo; j <= hi; j++) {
-            const float *restrict tj = t + j * hw;
-            for (long p = 0; p < hw; p++) {
-                out[p] += tj[p];
-            }
-        }
+        window_sum(t, out, c, channels, hw, half, 0);
         const float *restrict xc = x + c * hw;
         const float *restrict gc = g + c * hw;
         const float *restrict s = scale + c * hw;

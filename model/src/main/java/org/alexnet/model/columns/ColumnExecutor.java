@@ -177,20 +177,15 @@ public final class ColumnExecutor implements AutoCloseable {
             Column column = columns[c];
             List<ParamUpdate.Slice> own = slices.get(c);
             int device = devices[c];
-            steps.add(threads[c].submit(() -> {
-                // every array of the step lives in this thread's workspace, reused step after step
-                try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_MEMORY, STEP_WORKSPACE)) {
-                    double loss = column.forwardBackward(onDevice(images, device), onDevice(labels, device),
-                            regularization);
-                    long t = System.nanoTime();
-                    ParamUpdate.apply(column.graph(), graph, own, batchSize, iteration, epoch);
-                    if (profile != null) {
-                        profile.add(column.index(), "update", t);
-                    }
-                    return loss;
-                } finally {
-                    column.clear();
+            steps.add(submitStep(c, () -> {
+                double loss = column.forwardBackward(onDevice(images, device), onDevice(labels, device),
+                        regularization);
+                long t = System.nanoTime();
+                ParamUpdate.apply(column.graph(), graph, own, batchSize, iteration, epoch);
+                if (profile != null) {
+                    profile.add(column.index(), "update", t);
                 }
+                return loss;
             }));
         }
         double loss = join(steps).get(0);
@@ -226,13 +221,9 @@ public final class ColumnExecutor implements AutoCloseable {
         for (int c = 0; c < 2; c++) {
             Column column = columns[c];
             int device = devices[c];
-            outputs.add(threads[c].submit(() -> {
-                try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_MEMORY, STEP_WORKSPACE)) {
-                    INDArray out = column.infer(onDevice(images, device));
-                    return out == null ? null : out.detach(); // outlives this thread's workspace
-                } finally {
-                    column.clear();
-                }
+            outputs.add(submitStep(c, () -> {
+                INDArray out = column.infer(onDevice(images, device));
+                return out == null ? null : out.detach(); // outlives this thread's workspace
             }));
         }
         return join(outputs).get(0);
@@ -404,6 +395,21 @@ public final class ColumnExecutor implements AutoCloseable {
             }
         }
         return new int[] {devices.get(0), devices.get(devices.size() - 1)};
+    }
+
+    /**
+     * Runs one column's share of a step on its thread: every array of the step lives in that
+     * thread's workspace, reused step after step; what the layers kept is released afterwards.
+     */
+    private <T> Future<T> submitStep(int c, Callable<T> step) {
+        Column column = columns[c];
+        return threads[c].submit(() -> {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_MEMORY, STEP_WORKSPACE)) {
+                return step.call();
+            } finally {
+                column.clear();
+            }
+        });
     }
 
     private <T> T call(int column, Callable<T> task) {
