@@ -1,173 +1,122 @@
 package org.alexnet.train;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
+import org.alexnet.train.averaging.FlatArray;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * What the driver broadcasts each round and averages back: the flat parameter vector and the
- * flat momentum (updater state) vector of the canonical graph, as plain float arrays (the wire
- * format: no ND4J object crosses the network). Serialised as raw little-endian floats copied in
- * bulk ({@link Wire}); loaded into and read from the graph with one bulk copy each.
+ * What the driver broadcasts each round and what the round averages: the flat parameter vector
+ * and the flat momentum (updater state) vector of the canonical graph, in the model's precision
+ * (float; double for the exactness tests). On the wire it is a small header and raw
+ * little-endian values copied in bulk ({@link #write}); loaded into and read from the graph with
+ * one bulk copy each.
  */
 public final class ParameterState implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    private final float[] params;
-    private final float[] momentum;
+    private final transient FlatArray params;
+    private final transient FlatArray momentum;
 
-    public ParameterState(float[] params, float[] momentum) {
-        if (params.length != momentum.length) {
-            throw new IllegalArgumentException("classical momentum has one value per parameter: "
-                    + params.length + " parameters vs " + momentum.length + " momentum values");
+    public ParameterState(FlatArray params, FlatArray momentum) {
+        if (params.length() != momentum.length() || params.valueBytes() != momentum.valueBytes()) {
+            throw new IllegalArgumentException("classical momentum has one value per parameter, in the same precision: "
+                    + params.length() + " parameters vs " + momentum.length() + " momentum values");
         }
         this.params = params;
         this.momentum = momentum;
     }
 
+    /** A float state (not copied). */
+    public ParameterState(float[] params, float[] momentum) {
+        this(FlatArray.of(params), FlatArray.of(momentum));
+    }
+
     /** A copy of the graph's parameters and momentum. */
     public static ParameterState of(ComputationGraph graph) {
-        return new ParameterState(read(graph.params()), read(graph.getUpdater().getStateViewArray()));
+        return new ParameterState(FlatArray.copyOf(graph.params()),
+                FlatArray.copyOf(graph.getUpdater().getStateViewArray()));
     }
 
     /** Writes this state into the graph (parameters and momentum, in the graph's precision). */
     public void loadInto(ComputationGraph graph) {
-        INDArray p = graph.params();
-        INDArray m = graph.getUpdater().getStateViewArray();
-        if (p.length() != params.length || m.length() != momentum.length) {
-            throw new IllegalStateException("the graph has " + p.length() + " parameters, the state " + params.length);
-        }
-        write(params, p);
-        write(momentum, m);
+        params.writeTo(graph.params());
+        momentum.writeTo(graph.getUpdater().getStateViewArray());
     }
 
-    /**
-     * The graph's flat parameter and updater arrays own their whole float buffer: copy straight
-     * between it and the Java array (one memcpy; createFromArray + assign made two, and
-     * toFloatVector goes through ND4J's indexer). Only on the CPU backend, where that buffer is
-     * the array's memory (a device backend keeps its own copy); anything else takes ND4J's path.
-     */
-    private static boolean wholeFloatBuffer(INDArray a) {
-        return Nd4j.getEnvironment().isCPU() && a.dataType() == DataType.FLOAT && a.offset() == 0 && a.data().length() == a.length()
-                && a.length() <= Integer.MAX_VALUE;
-    }
-
-    private static FloatBuffer floats(INDArray a) {
-        return a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
-
-    private static float[] read(INDArray a) {
-        if (!wholeFloatBuffer(a)) {
-            return a.castTo(DataType.FLOAT).toFloatVector();
-        }
-        Nd4j.getExecutioner().commit(); // pending ops on the array must have written it
-        float[] out = new float[(int) a.length()];
-        floats(a).get(out);
-        return out;
-    }
-
-    private static void write(float[] values, INDArray target) {
-        if (!wholeFloatBuffer(target)) {
-            target.assign(Nd4j.createFromArray(values).castTo(target.dataType()).reshape(target.shape()));
-            return;
-        }
-        Nd4j.getExecutioner().commit();
-        floats(target).put(values);
-    }
-
-    public float[] params() {
+    public FlatArray params() {
         return params;
     }
 
-    public float[] momentum() {
+    public FlatArray momentum() {
         return momentum;
     }
 
+    /** Values per vector (parameters; momentum has as many). */
     public int size() {
-        return params.length;
+        return params.length();
     }
 
-    /** Serialised as its {@link Wire} form. */
+    /** Bytes of parameters and momentum together: what one model state weighs on the wire. */
+    public long bytes() {
+        return 2L * size() * params.valueBytes();
+    }
+
+    /** Header (value bytes, length) then parameters and momentum as raw little-endian values. */
+    public void write(DataOutputStream out) throws IOException {
+        out.writeInt(params.valueBytes());
+        out.writeInt(size());
+        byte[] chunk = FlatArray.newChunk();
+        params.write(out, chunk);
+        momentum.write(out, chunk);
+    }
+
+    /** Reads what {@link #write} wrote. */
+    public static ParameterState read(DataInputStream in) throws IOException {
+        int valueBytes = in.readInt();
+        int n = in.readInt();
+        byte[] chunk = FlatArray.newChunk();
+        FlatArray p = FlatArray.read(in, valueBytes, n, chunk);
+        return new ParameterState(p, FlatArray.read(in, valueBytes, n, chunk));
+    }
+
+    /** Java serialisation (broadcasts) goes through {@link #write}: several times faster than per-element. */
     private Object writeReplace() {
-        return new Wire(params, momentum);
+        return new Wire(this);
     }
 
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("a ParameterState is serialised as its Wire form");
     }
 
-    /**
-     * The serialised form: the length, then parameters and momentum as raw little-endian floats,
-     * converted in bulk through a 1 MiB buffer. Java serialisation of a float[] converts element
-     * by element; for the full model's 2 x 61 M floats per broadcast and per worker result the
-     * bulk copy is several times faster on both ends.
-     */
+    /** The Java-serialised form: the bytes of {@link #write}. */
     private static final class Wire implements Serializable {
-        private static final long serialVersionUID = 1L;
-        private static final int CHUNK_FLOATS = 1 << 18;
+        private static final long serialVersionUID = 2L;
+        private transient ParameterState state;
 
-        private transient float[] params;
-        private transient float[] momentum;
-
-        Wire(float[] params, float[] momentum) {
-            this.params = params;
-            this.momentum = momentum;
+        Wire(ParameterState state) {
+            this.state = state;
         }
 
         private void writeObject(ObjectOutputStream out) throws IOException {
             out.defaultWriteObject();
-            out.writeInt(params.length);
-            byte[] chunk = new byte[CHUNK_FLOATS * Float.BYTES];
-            FloatBuffer view = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-            writeFloats(out, params, chunk, view);
-            writeFloats(out, momentum, chunk, view);
+            DataOutputStream data = new DataOutputStream(out);
+            state.write(data);
+            data.flush();
         }
 
         private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
             in.defaultReadObject();
-            int n = in.readInt();
-            if (n < 0) {
-                throw new InvalidObjectException("negative parameter count " + n);
-            }
-            byte[] chunk = new byte[CHUNK_FLOATS * Float.BYTES];
-            FloatBuffer view = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-            params = readFloats(in, n, chunk, view);
-            momentum = readFloats(in, n, chunk, view);
+            state = ParameterState.read(new DataInputStream(in));
         }
 
         private Object readResolve() {
-            return new ParameterState(params, momentum);
-        }
-
-        private static void writeFloats(ObjectOutputStream out, float[] values, byte[] chunk, FloatBuffer view)
-                throws IOException {
-            for (int off = 0; off < values.length; off += CHUNK_FLOATS) {
-                int n = Math.min(CHUNK_FLOATS, values.length - off);
-                view.clear();
-                view.put(values, off, n);
-                out.write(chunk, 0, n * Float.BYTES);
-            }
-        }
-
-        private static float[] readFloats(ObjectInputStream in, int length, byte[] chunk, FloatBuffer view)
-                throws IOException {
-            float[] values = new float[length];
-            for (int off = 0; off < length; off += CHUNK_FLOATS) {
-                int n = Math.min(CHUNK_FLOATS, length - off);
-                in.readFully(chunk, 0, n * Float.BYTES);
-                view.clear();
-                view.get(values, off, n);
-            }
-            return values;
+            return state;
         }
     }
 }

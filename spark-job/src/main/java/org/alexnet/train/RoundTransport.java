@@ -1,29 +1,58 @@
 package org.alexnet.train;
 
+import org.alexnet.config.ConfigException;
 import org.apache.spark.SparkConf;
+import org.apache.spark.network.util.JavaUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Spark settings for rounds whose task results carry a whole model (parameters and momentum,
- * ~490 MB per worker for the full net), applied where the job creates its session unless the
- * user set them: no driver result limit; results sent straight to the driver with the task's
- * status message rather than stored in the executor's block manager and fetched back by the
- * driver (that fetch took ~3.5 s of a ~7 s round for two workers, bench averaging); and
- * broadcasts not compressed: LZ4 finds nothing to squeeze in float parameters and costs ~0.2 s
- * of the driver's time per round (the job's other broadcast, the dataset statistics, is 1 MB).
+ * Spark settings for rounds that move whole models, and the check that Spark's own limits leave
+ * room for them. Every round the driver broadcasts one state (parameters and momentum, 488 MB for
+ * the full net) and receives one averaged state in shards; nothing else large travels, so Spark's
+ * safety limits stay as they are ({@code spark.driver.maxResultSize} 1g, default RPC messages) and a
+ * model too large for them fails before training with the setting to change.
  */
 public final class RoundTransport {
-    /** Spark's upper bound for an RPC message, in MiB; results up to this size travel directly. */
-    static final int MAX_MESSAGE_MIB = 2000;
+    private static final Logger LOG = LoggerFactory.getLogger(RoundTransport.class);
+    /** Heap the driver needs per state: the current one, its broadcast's serialised pieces, the next one. */
+    static final int DRIVER_STATES = 3;
 
     private RoundTransport() {
     }
 
-    /** Sets the round settings that {@code conf} does not already have; returns it. */
+    /**
+     * Sets what {@code conf} does not already have: broadcasts not compressed (LZ4 finds nothing to
+     * squeeze in float parameters and costs the driver ~0.2 s per round of the full model).
+     */
     public static SparkConf apply(SparkConf conf) {
-        conf.setIfMissing("spark.driver.maxResultSize", "0");
-        conf.setIfMissing("spark.rpc.message.maxSize", Integer.toString(MAX_MESSAGE_MIB));
-        conf.setIfMissing("spark.task.maxDirectResultSize", MAX_MESSAGE_MIB + "m");
         conf.setIfMissing("spark.broadcast.compress", "false");
         return conf;
+    }
+
+    /**
+     * Fails, naming the setting, when a round's averaged state ({@code stateBytes}) cannot reach
+     * the driver under {@code spark.driver.maxResultSize}; warns when the driver's heap looks too
+     * small for the states it holds during a round.
+     */
+    public static void requireRoomFor(SparkConf conf, long stateBytes) {
+        long limit = JavaUtils.byteStringAsBytes(conf.get("spark.driver.maxResultSize", "1g"));
+        // the shards' headers and the workers' stage results come on top of the state itself
+        long needed = stateBytes + stateBytes / 50 + (16L << 20);
+        if (limit > 0 && limit < needed) {
+            throw new ConfigException("every round returns the averaged model state (" + mb(stateBytes)
+                    + ") to the driver, above spark.driver.maxResultSize (" + mb(limit) + "): set "
+                    + "--conf spark.driver.maxResultSize=" + ((needed >> 20) + 1) + "m or more");
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        if (heap < DRIVER_STATES * stateBytes + (512L << 20)) {
+            LOG.warn("the driver's heap ({}) is small for rounds of a {} model state: it holds about {} of them at "
+                    + "once; give the driver {} or more (spark.driver.memory, or ALEXNET_HEAP for deploy/alexnet)",
+                    mb(heap), mb(stateBytes), DRIVER_STATES, mb(DRIVER_STATES * stateBytes + (1L << 30)));
+        }
+    }
+
+    private static String mb(long bytes) {
+        return String.format("%.0f MB", bytes / 1e6);
     }
 }

@@ -26,6 +26,8 @@ import org.alexnet.model.training.StepSchedule;
  * @param workers            model replicas, one Spark task each per round
  * @param batchSize          minibatch per worker (the paper: 128)
  * @param averagingFrequency minibatches each worker trains between two averagings
+ * @param averagingShards    shards the averaging cuts the model state into (0 = automatic,
+ *                           {@link org.alexnet.train.averaging.ShardPlan#auto})
  * @param schedule           plateau (the paper) or step
  * @param scheduleFactor     divisor of the learning rate at each drop
  * @param maxReductions      most drops of the plateau schedule
@@ -43,7 +45,8 @@ import org.alexnet.model.training.StepSchedule;
  * @param devices            device numbers for the two columns; empty = the GPUs Spark assigns to
  *                           the task, or the current device (CPU) when it assigns none
  */
-public record TrainConfig(int epochs, int workers, int batchSize, int averagingFrequency, Schedule schedule,
+public record TrainConfig(int epochs, int workers, int batchSize, int averagingFrequency, int averagingShards,
+                          Schedule schedule,
                           double scheduleFactor, int maxReductions, int patience, double minImprovement,
                           List<Integer> stepEpochs, long seed, int checkpointRounds, Executor executor,
                           int decodeThreads, int prefetch, double lightingStd, boolean tenCropAtEnd,
@@ -62,6 +65,9 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
             "minibatch per worker (the paper: 128)");
     public static final ConfigKey<Integer> AVERAGING_FREQUENCY = intKey("train.averaging-frequency", 10, 1, 1_000_000,
             "minibatches each worker trains between two parameter averagings");
+    public static final ConfigKey<Integer> AVERAGING_SHARDS = intKey("train.averaging.shards", 0, 0, 100_000_000,
+            "shards the averaging cuts parameters and momentum into (0 = automatic: at least one per worker, "
+                    + "and all workers' pieces of a shard within 64 MiB)");
     public static final ConfigKey<Schedule> SCHEDULE = enumKey("train.schedule", Schedule.PLATEAU, Schedule.class,
             "plateau = divide when the validation error stops improving (the paper); step = at fixed epochs");
     public static final ConfigKey<Double> SCHEDULE_FACTOR = doubleKey("train.schedule.factor", 10.0, 1.0001, 1e6,
@@ -96,7 +102,7 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
 
     /** The training keys. */
     public static final ConfigSchema TRAIN_SCHEMA = new ConfigSchema(List.of(EPOCHS, WORKERS, BATCH_SIZE,
-            AVERAGING_FREQUENCY, SCHEDULE, SCHEDULE_FACTOR, MAX_REDUCTIONS, PATIENCE, MIN_IMPROVEMENT, STEP_EPOCHS,
+            AVERAGING_FREQUENCY, AVERAGING_SHARDS, SCHEDULE, SCHEDULE_FACTOR, MAX_REDUCTIONS, PATIENCE, MIN_IMPROVEMENT, STEP_EPOCHS,
             SEED, CHECKPOINT_ROUNDS, EXECUTOR, DECODE_THREADS, PREFETCH, LIGHTING_STD, TEN_CROP_AT_END,
             EVAL_BATCH_SIZE, DEVICES));
 
@@ -105,7 +111,7 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
 
     public static TrainConfig from(Config c) {
         TrainConfig t = new TrainConfig(c.get(EPOCHS), c.get(WORKERS), c.get(BATCH_SIZE), c.get(AVERAGING_FREQUENCY),
-                c.get(SCHEDULE), c.get(SCHEDULE_FACTOR), c.get(MAX_REDUCTIONS), c.get(PATIENCE),
+                c.get(AVERAGING_SHARDS), c.get(SCHEDULE), c.get(SCHEDULE_FACTOR), c.get(MAX_REDUCTIONS), c.get(PATIENCE),
                 c.get(MIN_IMPROVEMENT), c.get(STEP_EPOCHS), c.get(SEED), c.get(CHECKPOINT_ROUNDS), c.get(EXECUTOR),
                 c.get(DECODE_THREADS), c.get(PREFETCH), c.get(LIGHTING_STD), c.get(TEN_CROP_AT_END),
                 c.get(EVAL_BATCH_SIZE), c.find(DEVICES).orElse(List.of()));

@@ -12,6 +12,8 @@ import org.alexnet.model.ModelFile;
 import org.alexnet.model.training.LearningRateSchedule;
 import org.alexnet.preprocessing.DatasetLayout;
 import org.alexnet.preprocessing.DatasetStats;
+import org.alexnet.train.averaging.AveragedRound;
+import org.alexnet.train.averaging.RoundTraffic;
 import org.alexnet.train.data.Example;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The driver's loop: per epoch, shuffle the training set once into rounds x workers chunks;
  * per round, broadcast parameters and momentum, let every worker train its chunk, average
- * parameters AND momentum weighted by examples (treeAggregate); per epoch, evaluate on the
+ * parameters AND momentum weighted by examples (by shards on the executors, see
+ * {@link org.alexnet.train.averaging.ShardedAverage}); per epoch, evaluate on the
  * validation set (centre crop), step the learning-rate schedule, log metrics and curves, and
  * checkpoint. Data flows one way: driver to executors (state), executors to driver (results).
  */
@@ -109,10 +112,12 @@ public final class Trainer {
                         + "{} epochs, executor {}", trainImages, train.workers(), train.batchSize(),
                 train.averagingFrequency(), rounds, train.epochs(), train.executor());
 
+        RoundTransport.requireRoomFor(sc.getConf(), state.bytes());
         RoundRunner runner = new RoundRunner(sc, model, train, statsBroadcast);
+        RoundTraffic traffic = RoundTraffic.install(sc);
         Evaluator evaluator = new Evaluator(sc, model, train, statsBroadcast,
                 DatasetSplits.examples(spark, data.toString(), DatasetLayout.VAL));
-        ProgressLine progress = new ProgressLine(train.epochs(), rounds);
+        ProgressLine progress = new ProgressLine(train.epochs(), rounds, state.bytes());
         for (int epoch = startEpoch; epoch <= train.epochs(); epoch++) {
             long epochStart = System.nanoTime();
             EpochPlan plan = new EpochPlan(epoch, rounds, train.workers(), train.seed());
@@ -125,14 +130,19 @@ public final class Trainer {
             long images = epoch == startEpoch ? resumedImages : 0;
             for (int round = epoch == startEpoch ? startRound : 0; round < rounds; round++) {
                 long t0 = System.nanoTime();
-                WeightedSum sum = runner.run(epochData, plan, round, state, schedule.learningRate());
-                if (sum.nonFinite()) {
-                    throw new NonFiniteLossException(epoch, round, checkpoints);
+                int r = round;
+                ParameterState current = state;
+                RoundTraffic.Measured<AveragedRound> measured = traffic.measure(sc, "epoch " + epoch + " round " + (r + 1),
+                        () -> runner.run(epochData, plan, r, current, schedule.learningRate()));
+                AveragedRound average = measured.value();
+                if (average.nonFinite()) {
+                    throw new NonFiniteLossException(epoch, round + 1, rounds);
                 }
-                state = sum.average();
-                lossSum += sum.meanLoss() * sum.examples();
-                images += sum.examples();
-                progress.round(epoch, round, sum, (System.nanoTime() - t0) / 1e9, schedule.learningRate());
+                state = average.state();
+                lossSum += average.meanLoss() * average.examples();
+                images += average.examples();
+                progress.round(epoch, round, average, measured.figures(), (System.nanoTime() - t0) / 1e9,
+                        schedule.learningRate());
                 if (train.checkpointRounds() > 0 && (round + 1) % train.checkpointRounds() == 0 && round + 1 < rounds) {
                     state.loadInto(graph);
                     checkpoint(checkpoints, graph, epoch, round + 1, schedule, metrics, lossSum, images);
@@ -154,6 +164,7 @@ public final class Trainer {
             checkpoint(checkpoints, graph, epoch + 1, 0, schedule, metrics, 0, 0);
         }
 
+        traffic.close(sc);
         state.loadInto(graph);
         TopKCounts last = train.tenCropAtEnd() ? evaluator.tenCrop(state) : evaluator.centreCrop(state);
         LOG.info("final evaluation ({}): {}", train.tenCropAtEnd() ? "10 views" : "centre crop", last);

@@ -75,12 +75,12 @@ final class WorkerModel implements AutoCloseable {
         return columns != null ? columns.output(images) : graph.outputSingle(false, images);
     }
 
-    /** The trained parameters and momentum. */
-    ParameterState state() {
+    /** The trained flat parameter and momentum vectors, [params, momentum] (written back from the columns first). */
+    INDArray[] trainedVectors() {
         if (columns != null) {
             columns.writeBack();
         }
-        return ParameterState.of(graph);
+        return new INDArray[] {graph.params(), graph.getUpdater().getStateViewArray()};
     }
 
     @Override

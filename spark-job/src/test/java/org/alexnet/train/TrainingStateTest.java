@@ -14,6 +14,8 @@ import org.alexnet.model.AlexNetConfig;
 import org.alexnet.model.ModelFile;
 import org.alexnet.preprocessing.DatasetLayout;
 import org.alexnet.preprocessing.DatasetStats;
+import org.alexnet.train.averaging.AveragedRound;
+import org.alexnet.train.averaging.ShardPlan;
 import org.alexnet.train.data.Example;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -23,6 +25,7 @@ import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import scala.Tuple2;
+import scala.Tuple3;
 import scala.runtime.AbstractFunction1;
 
 /**
@@ -45,28 +48,33 @@ class TrainingStateTest extends TrainingFixture {
                 .persist(StorageLevel.MEMORY_ONLY());
         ParameterState start = ParameterState.of(AlexNet.build(model));
 
-        // each worker's own result, collected one by one
+        // each worker's own trained parameters, from the production worker task, in one piece each
         Broadcast<ParameterState> broadcast = sc.broadcast(start);
-        List<WorkerResult> workers = PartitionPruningRDD.create(epoch.rdd(), new FirstRound(2)).toJavaRDD()
-                .mapPartitionsWithIndex(new WorkerTask(model, train, broadcast, stats, plan, 0, 0.01), false).collect();
+        WorkerTask<Tuple2<Long, Example>> task = new WorkerTask<>(model, train, broadcast, 0.01,
+                new ShardPlan(start.size(), 1), new EpochChunks(model, train, stats, plan, 0), "test round");
+        List<Tuple3<Integer, Long, float[]>> workers = PartitionPruningRDD.create(epoch.rdd(), new FirstRound(2))
+                .toJavaRDD().mapPartitionsWithIndex(task, false)
+                .map(p -> new Tuple3<>(p._2().stats().worker(), p._2().stats().examples(), p._2().params().floats()))
+                .collect();
         assertEquals(2, workers.size(), "two workers trained in round 0");
-        long examples = workers.stream().mapToLong(WorkerResult::examples).sum();
-        assertTrue(workers.stream().allMatch(w -> w.examples() > 0), "both workers saw examples");
+        long examples = workers.stream().mapToLong(Tuple3::_2).sum();
+        assertTrue(workers.stream().allMatch(w -> w._2() > 0), "both workers saw examples");
         float[] expected = new float[start.size()];
         for (int i = 0; i < expected.length; i++) {
             double sum = 0;
-            for (WorkerResult w : workers) {
-                sum += (double) w.examples() * w.state().params()[i];
+            for (int w = 0; w < 2; w++) {
+                Tuple3<Integer, Long, float[]> worker = workers.get(workers.get(0)._1() == w ? 0 : 1);
+                sum += (double) worker._2() * worker._3()[i];
             }
             expected[i] = (float) (sum / examples);
         }
-        assertTrue(workers.get(0).state().params()[100] != workers.get(1).state().params()[100],
+        assertTrue(workers.get(0)._3()[100] != workers.get(1)._3()[100],
                 "the workers trained on different data, so they differ");
 
-        WeightedSum aggregated = new RoundRunner(sc, model, train, stats).run(epoch, plan, 0, start, 0.01);
+        AveragedRound aggregated = new RoundRunner(sc, model, train, stats).run(epoch, plan, 0, start, 0.01);
         assertEquals(examples, aggregated.examples(), "examples of the round");
-        assertArrayEquals(expected, aggregated.average().params(),
-                "the tree-aggregated average equals the example-weighted mean of the workers' parameters");
+        assertArrayEquals(expected, aggregated.state().params().floats(),
+                "the sharded average equals the example-weighted mean of the workers' parameters");
         epoch.unpersist();
     }
 

@@ -1,6 +1,5 @@
 package org.alexnet.train.bench;
 
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -17,19 +16,17 @@ import org.alexnet.config.Installation;
 import org.alexnet.model.AlexNet;
 import org.alexnet.model.AlexNetConfig;
 import org.alexnet.model.bench.TrainStepBenchmark;
+import org.alexnet.train.InMemoryMinibatches;
 import org.alexnet.train.ParameterState;
 import org.alexnet.train.RoundRunner;
 import org.alexnet.train.RoundTransport;
 import org.alexnet.train.TrainConfig;
-import org.alexnet.train.WeightedSum;
+import org.alexnet.train.averaging.AveragedRound;
+import org.alexnet.train.averaging.RoundTraffic;
+import org.alexnet.train.averaging.ShardPlan;
 import org.apache.spark.SparkConf;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.serializer.SerializationStream;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.config.DL4JSystemProperties;
@@ -37,13 +34,11 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
-import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.stats.EventStats;
 import org.deeplearning4j.spark.time.SystemClockTimeSource;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import scala.reflect.ClassTag$;
 
 /**
  * {@code deploy/alexnet bench averaging}: the wall time of one parameter-averaging round of the
@@ -53,33 +48,41 @@ import scala.reflect.ClassTag$;
  * <p>Both sides do the same work per round: the driver broadcasts parameters and momentum; each
  * of {@code --workers} tasks gets its worker's one-image minibatch (one partition each of the
  * same cached RDD), loads the state into a model, trains that one minibatch, and returns its
- * parameters and momentum; the results are tree-aggregated (depth 2) and averaged on the driver.
- * Each figure is the driver's wall time of the whole round:
+ * parameters and momentum, which are averaged. Each figure is the driver's wall time of the whole
+ * round:
  * <ul>
- * <li>ours: {@link RoundRunner#runOnMinibatches} (broadcast of {@link ParameterState}, the
- * executor's reusable replica, the same treeAggregate of {@link WeightedSum} as training) plus
- * {@link WeightedSum#average()};</li>
+ * <li>ours: {@link RoundRunner#runOn} (broadcast of {@link ParameterState}, the executor's
+ * reusable replica, the workers' states cut into shards and averaged on the executors through
+ * Spark's shuffle, ONE averaged state to the driver), exactly the training job's round;</li>
  * <li>DL4J: {@code SparkComputationGraph.fitMultiDataSet}, i.e. its count job, broadcast of the
- * configuration, parameters and updater state, a new graph per task, treeAggregate of
- * INDArrays, and setting the average into the driver's graph. Direct RDD training (no files),
- * batchSizePerWorker 1, averagingFrequency 1, no prefetch, saveUpdater true (momentum averaged
- * as ours is), no repartitioning (the data already has one partition per worker).</li>
+ * configuration, parameters and updater state, a new graph per task, treeAggregate of every
+ * worker's INDArrays towards the driver, and setting the average into the driver's graph. Direct
+ * RDD training (no files), batchSizePerWorker 1, averagingFrequency 1, no prefetch, saveUpdater
+ * true (momentum averaged as ours is), no repartitioning, aggregation depth 2.</li>
  * </ul>
- * Rounds alternate between the two sides (which one goes first alternates too) so both see the
- * same machine load; a GC runs before each round, outside the timing. Options: --preset (full),
- * --classes (1000), --workers (2), --rounds (3), --warmup (1), --executor single|columns
- * (single: both sides train with {@code ComputationGraph.fit}), --set model.key=value.
+ * Per side it prints the bytes the driver received per round (every task result: Spark's
+ * {@code resultSize}), the peak heap of this JVM during the side's rounds, the round overhead
+ * (wall time minus the slowest worker's training time) and a breakdown. Rounds alternate between
+ * the two sides (which one goes first alternates too) so both see the same machine load; a GC
+ * runs before each round, outside the timing. DL4J's side gathers whole worker states in the
+ * driver's heap; with {@code --dl4j auto} it is run only when the heap holds its estimated need
+ * ({@link #dl4jHeapNeed}), and its line says when it was not. Options: --preset (full), --classes
+ * (1000), --workers (2), --rounds (3), --warmup (1), --executor single|columns (single),
+ * --dl4j auto|on|off (auto), --set model.key=value / train.key=value (e.g. train.averaging.shards).
  */
 public final class AveragingBenchmark {
     private AveragingBenchmark() {
     }
 
     /** What to compare. */
-    public record Settings(AlexNetConfig model, int workers, int rounds, int warmup, TrainConfig.Executor executor) {
+    public record Settings(AlexNetConfig model, TrainConfig train, int workers, int rounds, int warmup, Dl4jMode dl4j) {
     }
 
+    /** Whether DL4J's side runs: when its estimated heap need fits (auto), always, or never. */
+    public enum Dl4jMode { AUTO, ON, OFF }
+
     /** Per-round seconds of each side (timed rounds only). */
-    public record Report(double[] ours, double[] dl4j) {
+    public record Report(double[] ours, double[] dl4j, double oursInboundBytes, double oursOverheadSeconds) {
         public double oursMedian() {
             return median(ours);
         }
@@ -93,17 +96,18 @@ public final class AveragingBenchmark {
         Settings settings;
         try {
             CommandLine cli = CommandLine.parse(args, Set.of("preset", "classes", "workers", "rounds", "warmup",
-                    "executor"), Set.of());
+                    "executor", "dl4j"), Set.of());
             Map<String, String> fromOptions = new LinkedHashMap<>();
             fromOptions.put(AlexNetConfig.PRESET.name(), cli.option("preset").orElse("full"));
             cli.option("classes").ifPresent(c -> fromOptions.put(AlexNetConfig.CLASSES.name(), c));
-            Config config = cli.resolve(AlexNetConfig.SCHEMA, Installation.confFiles("model.properties"), fromOptions);
-            String executor = cli.option("executor").orElse("single");
-            if (!Set.of("single", "columns").contains(executor)) {
-                throw new ConfigException("option --executor: '" + executor + "' is not one of single | columns");
+            fromOptions.put(TrainConfig.EXECUTOR.name(), cli.option("executor").orElse("single"));
+            Config config = cli.resolve(TrainConfig.SCHEMA, Installation.confFiles("model.properties"), fromOptions);
+            String dl4j = cli.option("dl4j").orElse("auto");
+            if (!Set.of("auto", "on", "off").contains(dl4j)) {
+                throw new ConfigException("option --dl4j: '" + dl4j + "' is not one of auto | on | off");
             }
-            settings = new Settings(AlexNetConfig.from(config), cli.intOption("workers", 2), cli.intOption("rounds", 3),
-                    cli.intOption("warmup", 1), TrainConfig.Executor.valueOf(executor.toUpperCase()));
+            settings = new Settings(AlexNetConfig.from(config), TrainConfig.from(config), cli.intOption("workers", 2),
+                    cli.intOption("rounds", 3), cli.intOption("warmup", 1), Dl4jMode.valueOf(dl4j.toUpperCase()));
             if (settings.workers() < 1 || settings.rounds() < 1 || settings.warmup() < 0) {
                 throw new ConfigException("options --workers and --rounds must be >= 1, --warmup >= 0");
             }
@@ -147,66 +151,119 @@ public final class AveragingBenchmark {
         data.count();
 
         ComputationGraph graph = AlexNet.build(model);
-        Ours ours = new Ours(sc, data, model, s.executor(), ParameterState.of(graph));
-        Dl4j dl4j = new Dl4j(sc, data, graph, s.workers());
-        TaskListener tasks = new TaskListener();
-        spark.sparkContext().addSparkListener(tasks);
+        ParameterState initial = ParameterState.of(graph);
+        long stateBytes = initial.bytes();
+        ShardPlan shards = ShardPlan.auto(initial.size(), initial.params().valueBytes(), s.workers(),
+                s.train().averagingShards());
+        List<Side> sides = new ArrayList<>();
+        sides.add(new Ours(sc, data, model, s.train(), initial));
+        long dl4jNeed = dl4jHeapNeed(stateBytes, s.workers());
+        long heap = Runtime.getRuntime().maxMemory();
+        boolean runDl4j = s.dl4j() == Dl4jMode.ON || (s.dl4j() == Dl4jMode.AUTO && dl4jNeed <= heap);
+        if (runDl4j) {
+            sides.add(new Dl4j(sc, data, graph, s.workers()));
+        }
+        RoundTraffic traffic = RoundTraffic.install(sc);
 
-        out.printf("averaging preset=%s parameters=%d workers=%d executor=%s master=%s serializer=%s "
-                        + "broadcast.compress=%s task.maxDirectResultSize=%s rounds=%d warmup=%d load=%.2f%n",
-                model.preset(), graph.numParams(), s.workers(), s.executor().name().toLowerCase(), sc.master(),
+        out.printf("averaging preset=%s parameters=%d state=%s workers=%d shards=%d executor=%s master=%s serializer=%s "
+                        + "broadcast.compress=%s driver.maxResultSize=%s heap=%s rounds=%d warmup=%d load=%.2f%n",
+                model.preset(), graph.numParams(), mb(stateBytes), s.workers(), shards.shards(),
+                s.train().executor().name().toLowerCase(), sc.master(),
                 sc.getConf().get("spark.serializer", "org.apache.spark.serializer.JavaSerializer"),
-                sc.getConf().get("spark.broadcast.compress", "true"),
-                sc.getConf().get("spark.task.maxDirectResultSize", "1m"), s.rounds(), s.warmup(), load());
-        Side[] sides = {ours, dl4j};
-        double[][] seconds = new double[2][s.rounds()];
-        List<Map<String, Double>> breakdowns = List.of(new TreeMap<>(), new TreeMap<>());
-        List<List<Map<String, Double>>> perRound = List.of(new ArrayList<>(), new ArrayList<>());
+                sc.getConf().get("spark.broadcast.compress", "true"), sc.getConf().get("spark.driver.maxResultSize", "1g"),
+                mb(heap), s.rounds(), s.warmup(), load());
+        int n = sides.size();
+        double[][] seconds = new double[n][s.rounds()];
+        List<List<Map<String, Double>>> perRound = new ArrayList<>();
+        double[] peakHeap = new double[n];
+        for (int k = 0; k < n; k++) {
+            perRound.add(new ArrayList<>());
+        }
         for (int r = 0; r < s.warmup() + s.rounds(); r++) {
             boolean timed = r >= s.warmup();
             StringBuilder line = new StringBuilder(timed ? "round " + (r - s.warmup() + 1) : "warm-up " + (r + 1));
-            for (int k = 0; k < 2; k++) {
-                int side = (r % 2 == 0) ? k : 1 - k; // alternate who goes first
+            double[] last = new double[n];
+            for (int k = 0; k < n; k++) {
+                int side = (r % 2 == 0) ? k : n - 1 - k; // alternate who goes first
                 System.gc();
-                tasks.reset();
-                double t = sides[side].round();
-                Map<String, Double> b = new TreeMap<>(sides[side].breakdown());
-                b.putAll(tasks.summary(sc));
+                Side current = sides.get(side);
+                HeapPeak peak = HeapPeak.start();
+                RoundTraffic.Measured<Double> m = traffic.measure(sc, current.name() + " " + r, current::round);
+                double peakBytes = peak.stop();
+                last[side] = m.value();
                 if (timed) {
-                    seconds[side][r - s.warmup()] = t;
+                    seconds[side][r - s.warmup()] = m.value();
+                    Map<String, Double> b = new TreeMap<>(current.breakdown());
+                    b.put("driver-inbound-bytes", (double) m.figures().driverInboundBytes());
+                    b.put("spark.tasks", (double) m.figures().tasks());
+                    b.put("spark.worker-stage", m.figures().workerStageSeconds());
+                    b.put("spark.result-stage", m.figures().shardStageSeconds());
+                    b.put("spark.max-result-fetch", m.figures().slowestResultFetchSeconds());
                     perRound.get(side).add(b);
+                    peakHeap[side] = Math.max(peakHeap[side], peakBytes);
                 }
             }
-            for (int side = 0; side < 2; side++) {
-                line.append(String.format(": %s %.2f s", sides[side].name(),
-                        timed ? seconds[side][r - s.warmup()] : sides[side].lastSeconds()));
+            for (int side = 0; side < n; side++) {
+                line.append(String.format(": %s %.2f s", sides.get(side).name(), last[side]));
             }
             out.println(line);
         }
-        Report report = new Report(seconds[0], seconds[1]);
-        for (int side = 0; side < 2; side++) {
+        traffic.close(sc);
+        List<Map<String, Double>> medians = new ArrayList<>();
+        for (int side = 0; side < n; side++) {
+            Map<String, Double> med = new TreeMap<>();
             for (String key : perRound.get(side).get(0).keySet()) {
-                double[] v = perRound.get(side).stream().mapToDouble(m -> m.getOrDefault(key, Double.NaN)).toArray();
-                breakdowns.get(side).put(key, median(v));
+                med.put(key, median(perRound.get(side).stream().mapToDouble(m -> m.getOrDefault(key, Double.NaN))
+                        .toArray()));
             }
+            medians.add(med);
         }
-        out.printf("ours (RoundRunner, broadcast + %d tasks on reused replicas + treeAggregate + average): "
-                        + "median %.2f s/round (rounds: %s s)%n", s.workers(), report.oursMedian(), list(report.ours()));
-        out.printf("dl4j (ParameterAveragingTrainingMaster, SparkComputationGraph.fitMultiDataSet): "
-                + "median %.2f s/round (rounds: %s s)%n", report.dl4jMedian(), list(report.dl4j()));
-        out.printf("ours/dl4j: %.2f (goal <= 0.5), load average %.2f%n", report.oursMedian() / report.dl4jMedian(),
-                load());
-        out.printf("bytes per round: ours broadcast %s + results %s; dl4j broadcast %s + results %s%n",
-                mb((double) ours.broadcastBytes()), mb(breakdowns.get(0).get("spark.result-bytes")),
-                mb((double) dl4j.broadcastBytes()), mb(breakdowns.get(1).get("spark.result-bytes")));
-        for (int side = 0; side < 2; side++) {
-            StringBuilder b = new StringBuilder("breakdown " + sides[side].name() + " (medians over rounds):");
-            breakdowns.get(side).forEach((k, v) -> b.append(String.format(" %s=%s", k,
-                    k.endsWith("bytes") ? mb(v) : String.format("%.3f", v))));
+        Map<String, Double> ours = medians.get(0);
+        out.printf("ours (RoundRunner: broadcast + %d tasks on reused replicas + %d-shard averaging on the executors): "
+                + "median %.2f s/round (rounds: %s s)%n", s.workers(), shards.shards(), median(seconds[0]),
+                list(seconds[0]));
+        out.printf("ours driver inbound per round: %s (%.2f x the state of %s)%n", mb(ours.get("driver-inbound-bytes")),
+                ours.get("driver-inbound-bytes") / stateBytes, mb(stateBytes));
+        out.printf("ours peak driver heap: %s (this JVM: driver and local executors)%n", mb(peakHeap[0]));
+        out.printf("ours round overhead: %.2f s (round wall time minus the slowest worker's training, median)%n",
+                ours.get("round-overhead"));
+        out.printf("ours breakdown (medians, s): broadcast %.3f, worker step %.3f (stage %.3f), shard exchange %.3f, "
+                        + "average %.3f, driver receive %.3f (shard stage %.3f)%n", ours.get("broadcast"),
+                ours.get("worker-step"), ours.get("spark.worker-stage"), ours.get("shard-exchange"),
+                ours.get("average"), ours.get("driver-receive"), ours.get("spark.result-stage"));
+        double dl4jMedian = Double.NaN;
+        if (runDl4j) {
+            Map<String, Double> dl4j = medians.get(1);
+            dl4jMedian = median(seconds[1]);
+            out.printf("dl4j (ParameterAveragingTrainingMaster, SparkComputationGraph.fitMultiDataSet): "
+                    + "median %.2f s/round (rounds: %s s)%n", dl4jMedian, list(seconds[1]));
+            out.printf("dl4j driver inbound per round: %s (%.2f x the state of %s)%n",
+                    mb(dl4j.get("driver-inbound-bytes")), dl4j.get("driver-inbound-bytes") / stateBytes, mb(stateBytes));
+            out.printf("dl4j peak driver heap: %s (this JVM: driver and local executors)%n", mb(peakHeap[1]));
+            out.printf("ours/dl4j: %.2f, load average %.2f%n", median(seconds[0]) / dl4jMedian, load());
+            StringBuilder b = new StringBuilder("dl4j breakdown (medians):");
+            dl4j.forEach((k, v) -> b.append(String.format(" %s=%s", k, k.endsWith("bytes") ? mb(v)
+                    : String.format("%.3f", v))));
             out.println(b);
+        } else {
+            out.printf("dl4j: not run (--dl4j %s): its treeAggregate gathers every worker's whole state (%s each) "
+                            + "towards the driver and needs an estimated %s of heap at %d workers, this JVM has %s; "
+                            + "--dl4j on runs it anyway%n", s.dl4j().name().toLowerCase(), mb(stateBytes), mb(dl4jNeed),
+                    s.workers(), mb(heap));
         }
         data.unpersist(false);
-        return report;
+        return new Report(seconds[0], runDl4j ? seconds[1] : new double[0], ours.get("driver-inbound-bytes"),
+                ours.get("round-overhead"));
+    }
+
+    /**
+     * DL4J's estimated heap need for one round: its aggregation keeps whole serialized worker
+     * results and their merged sums on the driver (one JVM here), besides the driver's network,
+     * its broadcast and the cached minibatches (measured: 8 workers of the full model ran out of
+     * 14 GB; 4 workers finish in 8 GB).
+     */
+    static long dl4jHeapNeed(long stateBytes, int workers) {
+        return (3L * workers + 4) * stateBytes;
     }
 
     /** One side of the comparison. */
@@ -214,33 +271,30 @@ public final class AveragingBenchmark {
         String name();
 
         /** Runs one round; returns its wall seconds. */
-        double round();
+        Double round();
 
-        double lastSeconds();
-
-        /** The side's own figures of its last round (seconds unless the key ends in "bytes"). */
+        /** The side's own figures of its last round, in seconds. */
         Map<String, Double> breakdown();
     }
 
-    /** This project's round: the training job's broadcast, worker replica and aggregation. */
+    /** This project's round: the training job's broadcast, worker replica and sharded averaging. */
     private static final class Ours implements Side {
         private final JavaSparkContext sc;
         private final JavaRDD<MultiDataSet> data;
         private final AlexNetConfig model;
-        private final TrainConfig.Executor executor;
+        private final TrainConfig train;
+        private final InMemoryMinibatches source;
         private ParameterState state;
-        private double broadcastSeconds;
-        private double averageSeconds;
-        private double last;
-        private double computeSeconds;
+        private Map<String, Double> breakdown = Map.of();
 
-        Ours(JavaSparkContext sc, JavaRDD<MultiDataSet> data, AlexNetConfig model, TrainConfig.Executor executor,
+        Ours(JavaSparkContext sc, JavaRDD<MultiDataSet> data, AlexNetConfig model, TrainConfig train,
              ParameterState state) {
             this.sc = sc;
             this.data = data;
             this.model = model;
-            this.executor = executor;
+            this.train = train;
             this.state = state;
+            this.source = new InMemoryMinibatches(model.seed());
         }
 
         @Override
@@ -249,39 +303,29 @@ public final class AveragingBenchmark {
         }
 
         @Override
-        public double round() {
+        public Double round() {
+            double[] broadcast = new double[1];
             long t0 = System.nanoTime();
-            WeightedSum sum = RoundRunner.runOnMinibatches(sc, data, model, executor, state, model.learningRate(),
-                    s -> broadcastSeconds = s);
-            long t1 = System.nanoTime();
-            ParameterState next = sum.average();
-            long t2 = System.nanoTime();
+            AveragedRound round = RoundRunner.runOn(sc, data, model, train, state, model.learningRate(), source,
+                    "bench round", b -> broadcast[0] = b);
+            double seconds = (System.nanoTime() - t0) / 1e9;
             int workers = data.getNumPartitions();
-            if (sum.workers() != workers || sum.examples() != workers || sum.nonFinite()) {
+            if (round.workers().size() != workers || round.examples() != workers || round.nonFinite()) {
                 throw new IllegalStateException("our round did not train one image on each of " + workers
-                        + " workers: " + sum.workers() + " workers, " + sum.examples() + " examples");
+                        + " workers: " + round.workers().size() + " workers, " + round.examples() + " examples");
             }
-            state = next;
-            averageSeconds = (t2 - t1) / 1e9;
-            last = (t2 - t0) / 1e9;
-            return last;
-        }
-
-        @Override
-        public double lastSeconds() {
-            return last;
+            state = round.state();
+            breakdown = Map.of("broadcast", broadcast[0], "worker-step", round.slowestWorkerSeconds(),
+                    "round-overhead", seconds - round.slowestWorkerSeconds(),
+                    "shard-exchange", round.shardTimes().slowestFetchSeconds(),
+                    "average", round.shardTimes().slowestAverageSeconds(),
+                    "driver-receive", round.shardTimes().driverReceiveSeconds());
+            return seconds;
         }
 
         @Override
         public Map<String, Double> breakdown() {
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("driver.broadcast-create", broadcastSeconds);
-            m.put("driver.average", averageSeconds);
-            return m;
-        }
-
-        long broadcastBytes() {
-            return serializedBytes(state);
+            return breakdown;
         }
     }
 
@@ -315,7 +359,7 @@ public final class AveragingBenchmark {
         }
 
         @Override
-        public double round() {
+        public Double round() {
             long t0 = System.nanoTime();
             ComputationGraph g = net.fitMultiDataSet(data);
             last = (System.nanoTime() - t0) / 1e9;
@@ -349,99 +393,51 @@ public final class AveragingBenchmark {
         }
 
         @Override
-        public double lastSeconds() {
-            return last;
-        }
-
-        @Override
         public Map<String, Double> breakdown() {
             return lastStats;
         }
 
-        /** The size of what DL4J broadcasts each round (its worker instance's NetBroadcastTuple). */
-        long broadcastBytes() {
-            ComputationGraph g = net.getNetwork();
-            return serializedBytes(new NetBroadcastTuple(g.getConfiguration(), g.params(),
-                    g.getUpdater().getStateViewArray()));
-        }
     }
 
-    /**
-     * Spark's own task metrics of the round's jobs, the same for both sides: the slowest task's
-     * run time, result serialisation and result fetch, and the bytes of all task results.
-     */
-    private static final class TaskListener extends SparkListener {
-        private final List<SparkListenerTaskEnd> ends = new ArrayList<>();
-        private int jobs;
+    /** The peak heap use of this JVM while a round runs, sampled every millisecond. */
+    private static final class HeapPeak implements Runnable {
+        private final Thread thread;
+        private volatile boolean running = true;
+        private long peak;
 
-        synchronized void reset() {
-            ends.clear();
-            jobs = 0;
+        private HeapPeak() {
+            thread = new Thread(this, "heap-peak");
+            thread.setDaemon(true);
+        }
+
+        static HeapPeak start() {
+            HeapPeak p = new HeapPeak();
+            p.thread.start();
+            return p;
         }
 
         @Override
-        public synchronized void onJobStart(SparkListenerJobStart jobStart) {
-            jobs++;
-        }
-
-        @Override
-        public synchronized void onTaskEnd(SparkListenerTaskEnd e) {
-            ends.add(e);
-        }
-
-        Map<String, Double> summary(JavaSparkContext sc) {
-            // listener events arrive asynchronously: drain the bus before reading this round's
-            try {
-                sc.sc().listenerBus().waitUntilEmpty(60_000);
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException("Spark's listener bus did not drain in 60 s", e);
-            }
-            synchronized (this) {
-                Map<String, Double> m = new LinkedHashMap<>();
-                m.put("spark.jobs", (double) jobs);
-                m.put("spark.tasks", (double) ends.size());
-                double run = 0;
-                double ser = 0;
-                double fetch = 0;
-                double bytes = 0;
-                for (SparkListenerTaskEnd e : ends) {
-                    if (e.taskMetrics() == null) {
-                        continue;
-                    }
-                    run = Math.max(run, e.taskMetrics().executorRunTime() / 1e3);
-                    ser = Math.max(ser, e.taskMetrics().resultSerializationTime() / 1e3);
-                    if (e.taskInfo().gettingResultTime() > 0) {
-                        fetch = Math.max(fetch, (e.taskInfo().finishTime() - e.taskInfo().gettingResultTime()) / 1e3);
-                    }
-                    bytes += e.taskMetrics().resultSize();
+        public void run() {
+            java.lang.management.MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+            while (running) {
+                peak = Math.max(peak, memory.getHeapMemoryUsage().getUsed());
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
                 }
-                m.put("spark.max-task-run", run);
-                m.put("spark.max-result-serialize", ser);
-                m.put("spark.max-result-fetch", fetch);
-                m.put("spark.result-bytes", bytes);
-                return m;
             }
         }
-    }
 
-    /** Bytes of {@code value} in Spark's configured serializer (what a broadcast stores before compression). */
-    static long serializedBytes(Object value) {
-        long[] n = new long[1];
-        OutputStream counter = new OutputStream() {
-            @Override
-            public void write(int b) {
-                n[0]++;
+        double stop() {
+            running = false;
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                n[0] += len;
-            }
-        };
-        SerializationStream s = SparkEnv.get().serializer().newInstance().serializeStream(counter);
-        s.writeObject(value, ClassTag$.MODULE$.apply(Object.class));
-        s.close();
-        return n[0];
+            return peak;
+        }
     }
 
     static double median(double[] v) {
@@ -458,8 +454,8 @@ public final class AveragingBenchmark {
         return sb.toString();
     }
 
-    private static String mb(Double bytes) {
-        return bytes == null ? "?" : String.format("%.1f MB", bytes / 1e6);
+    private static String mb(double bytes) {
+        return String.format("%.1f MB", bytes / 1e6);
     }
 
     private static double load() {

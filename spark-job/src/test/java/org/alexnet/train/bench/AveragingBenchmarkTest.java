@@ -12,42 +12,68 @@ import java.util.regex.Pattern;
 import org.alexnet.model.AlexNetConfig;
 import org.alexnet.train.TrainConfig;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code bench averaging}'s code path for both sides, on the small preset and local[2], one round. */
+/** {@code bench averaging}'s code path for both sides, on the small preset and local[2]. */
 class AveragingBenchmarkTest {
-    @Test
-    void timesOneRoundOfOursAndOfDl4jAndPrintsBoth() {
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("AveragingBenchmarkTest")
-                .config("spark.ui.enabled", "false").config("spark.driver.maxResultSize", "0").getOrCreate();
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void startSpark() {
+        spark = SparkSession.builder().master("local[2]").appName("AveragingBenchmarkTest")
+                .config("spark.ui.enabled", "false").getOrCreate();
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    private static String run(int workers, AveragingBenchmark.Dl4jMode dl4j, AveragingBenchmark.Report[] report) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        AveragingBenchmark.Report report;
+        TrainConfig train = TrainConfig.from(TrainConfig.SCHEMA.resolve(Map.of("train.executor", "single")));
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            report = AveragingBenchmark.run(spark, new AveragingBenchmark.Settings(
-                    AlexNetConfig.preset("small", Map.of("model.classes", "10")), 2, 1, 0,
-                    TrainConfig.Executor.SINGLE), out);
-        } finally {
-            spark.stop();
+            report[0] = AveragingBenchmark.run(spark, new AveragingBenchmark.Settings(
+                    AlexNetConfig.preset("small", Map.of("model.classes", "10")), train, workers, 1, 0, dl4j), out);
         }
         String text = bytes.toString(StandardCharsets.UTF_8);
         System.out.print(text);
-        assertEquals(1, report.ours().length);
-        assertEquals(1, report.dl4j().length);
-        assertTrue(report.oursMedian() > 0 && report.dl4jMedian() > 0, text);
-        double ours = figure(text, "^ours \\(.*median ([0-9.]+) s/round");
-        double dl4j = figure(text, "^dl4j \\(.*median ([0-9.]+) s/round");
-        assertEquals(report.oursMedian(), ours, 0.006, text);
-        assertEquals(report.dl4jMedian(), dl4j, 0.006, text);
+        return text;
+    }
+
+    @Test
+    void timesOneRoundOfOursAndOfDl4jAndPrintsTheDriversTraffic() {
+        AveragingBenchmark.Report[] report = new AveragingBenchmark.Report[1];
+        String text = run(2, AveragingBenchmark.Dl4jMode.ON, report);
+        assertEquals(1, report[0].ours().length);
+        assertEquals(1, report[0].dl4j().length);
+        assertEquals(report[0].oursMedian(), figure(text, "^ours \\(.*median ([0-9.]+) s/round"), 0.006, text);
+        assertEquals(report[0].dl4jMedian(), figure(text, "^dl4j \\(.*median ([0-9.]+) s/round"), 0.006, text);
+        double state = figure(text, "state=([0-9.]+) MB");
+        double ours = figure(text, "^ours driver inbound per round: ([0-9.]+) MB");
+        double dl4j = figure(text, "^dl4j driver inbound per round: ([0-9.]+) MB");
+        assertTrue(ours >= state && ours <= 1.1 * state, "our driver receives one state (" + state + " MB): " + ours);
+        assertTrue(dl4j >= 2 * state * 0.9, "DL4J's driver receives the workers' states: " + dl4j);
+        assertTrue(figure(text, "^ours peak driver heap: ([0-9.]+) MB") > 0, text);
+        assertTrue(figure(text, "^dl4j peak driver heap: ([0-9.]+) MB") > 0, text);
+        double overhead = figure(text, "^ours round overhead: ([0-9.]+) s");
+        assertTrue(overhead > 0 && overhead < report[0].oursMedian(), "overhead within the round: " + overhead);
+        assertTrue(text.matches("(?s).*ours breakdown \\(medians, s\\): broadcast [0-9.]+, worker step [0-9.]+ "
+                + "\\(stage [0-9.]+\\), shard exchange [0-9.]+, average [0-9.]+, driver receive [0-9.]+.*"), text);
         assertTrue(text.contains("ours/dl4j: "), text);
-        // both sides moved a whole model each way: broadcast and results are at least the parameters' bytes
-        Matcher m = Pattern.compile("ours broadcast ([0-9.]+) MB \\+ results ([0-9.]+) MB; "
-                + "dl4j broadcast ([0-9.]+) MB \\+ results ([0-9.]+) MB").matcher(text);
-        assertTrue(m.find(), text);
-        for (int g = 1; g <= 4; g++) {
-            assertTrue(Double.parseDouble(m.group(g)) > 0, text);
-        }
-        assertTrue(text.contains("breakdown ours") && text.contains("breakdown dl4j"), text);
         assertTrue(text.contains("dl4j.ParameterAveragingMasterBroadcastCreate="), text);
+    }
+
+    @Test
+    void dl4jsSideIsSkippedWithAReasonWhenItsHeapNeedDoesNotFit() {
+        AveragingBenchmark.Report[] report = new AveragingBenchmark.Report[1];
+        String text = run(3, AveragingBenchmark.Dl4jMode.OFF, report);
+        assertEquals(0, report[0].dl4j().length, "DL4J's side did not run");
+        assertTrue(text.matches("(?s).*\ndl4j: not run \\(--dl4j off\\): its treeAggregate gathers every worker's "
+                + "whole state.*"), text);
+        assertTrue(text.contains("ours driver inbound per round: "), "ours is still reported:\n" + text);
     }
 
     private static double figure(String text, String regex) {

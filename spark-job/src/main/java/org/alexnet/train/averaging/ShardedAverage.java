@@ -1,0 +1,246 @@
+package org.alexnet.train.averaging;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.alexnet.train.ParameterState;
+import org.apache.spark.Partitioner;
+import org.apache.spark.ShuffleDependency;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.ShuffledRDD;
+import scala.Tuple2;
+import scala.collection.JavaConverters;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
+
+/**
+ * The averaging half of a round, on Spark's shuffle: every worker's trained state arrives as one
+ * piece per shard ({@link #pieces}); the shuffle sends each shard's pieces to one reducer task on
+ * an executor, which sums them weighted by the workers' examples and divides; the driver receives
+ * the averaged shards, i.e. ONE model state, whatever the number of workers, and writes each into
+ * place as it arrives.
+ *
+ * <p>Bytes and memory per round, for W workers, a state of B bytes (parameters and momentum)
+ * and S shards ({@link ShardPlan}): each worker's executor writes B to its shuffle files; each
+ * reducer fetches W pieces of B/S and holds them while it sums (W B / S, at most 64 MiB with the
+ * automatic plan); the driver receives B in S results and holds the new state (B) besides the
+ * current one and its broadcast. The cluster moves W B through the shuffle, spread over the
+ * executors, as a reduce-scatter does.
+ *
+ * <p>Deterministic: each value of the average is {@code (sum over workers, in worker order, of
+ * examples_w * value_w) / sum of examples}, summed in double from zero, whatever the shard count,
+ * the order in which tasks finish or pieces arrive, and task retries.
+ */
+public final class ShardedAverage {
+    private ShardedAverage() {
+    }
+
+    /**
+     * One worker's pieces, read lazily from its trained parameter and momentum vectors while
+     * Spark writes them to the shuffle (one piece in memory at a time). A worker that trained
+     * nothing only reports its statistics.
+     */
+    public static Iterator<Tuple2<Integer, StatePiece>> pieces(ShardPlan plan, WorkerStats stats, VectorReader params,
+                                                              VectorReader momentum) {
+        if (stats.examples() == 0) {
+            FlatArray none = params.read(0, 0);
+            return List.of(new Tuple2<>(0, new StatePiece(0, stats, none, none))).iterator();
+        }
+        return IntStream.range(0, plan.shards()).mapToObj(s -> new Tuple2<>(s, new StatePiece(s, stats,
+                params.read(plan.from(s), plan.to(s)), momentum.read(plan.from(s), plan.to(s))))).iterator();
+    }
+
+    /** Reads a range of a worker's trained vector. */
+    @FunctionalInterface
+    public interface VectorReader {
+        FlatArray read(int from, int to);
+    }
+
+    /**
+     * Shuffles the workers' pieces by shard, averages each shard on the executors and assembles
+     * the averaged state on the driver. Runs one Spark job (the workers' stage, then the shard
+     * stage); the shuffle's files are removed when it ends.
+     */
+    public static AveragedRound average(JavaSparkContext sc, JavaRDD<Tuple2<Integer, StatePiece>> pieces,
+                                        ShardPlan plan) {
+        ShuffledRDD<Integer, StatePiece, StatePiece> shuffled = new ShuffledRDD<>(pieces.rdd(),
+                new ShardPartitioner(plan.shards()), tag(Integer.class), tag(StatePiece.class), tag(StatePiece.class));
+        shuffled.setSerializer(new ShardSerializer());
+        Assembler assembler = new Assembler(plan);
+        List<Object> partitions = new ArrayList<>(IntStream.range(0, plan.shards()).boxed().toList());
+        try {
+            sc.sc().runJob(shuffled, new Reducer(), JavaConverters.asScalaBuffer(partitions).toSeq(), assembler,
+                    tag(byte[].class));
+        } finally {
+            ShuffleFiles.remove(sc, (ShuffleDependency<?, ?, ?>) shuffled.dependencies().head());
+        }
+        return assembler.result();
+    }
+
+    /** The average of one shard's pieces, in the fixed order of the workers. */
+    static AveragedShard reduce(int shard, Iterator<StatePiece> arriving) {
+        long t0 = System.nanoTime();
+        List<StatePiece> pieces = new ArrayList<>();
+        arriving.forEachRemaining(pieces::add);
+        double fetch = (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        pieces.sort(Comparator.comparingInt(p -> p.stats().worker()));
+        List<WorkerStats> workers = new ArrayList<>();
+        StatePiece first = null;
+        long examples = 0;
+        for (int i = 0; i < pieces.size(); i++) {
+            StatePiece p = pieces.get(i);
+            if (p.shard() != shard) {
+                throw new IllegalStateException("shard " + shard + "'s reducer got a piece of shard " + p.shard());
+            }
+            if (i > 0 && pieces.get(i - 1).stats().worker() == p.stats().worker()) {
+                throw new IllegalStateException("worker " + p.stats().worker() + " sent shard " + shard + " twice");
+            }
+            workers.add(p.stats());
+            if (p.stats().examples() > 0) {
+                if (first != null && p.params().length() != first.params().length()) {
+                    throw new IllegalStateException("workers sent pieces of different sizes for shard " + shard);
+                }
+                first = first == null ? p : first;
+                examples += p.stats().examples();
+            }
+        }
+        if (first == null) { // nobody trained: the driver reports it
+            FlatArray none = FlatArray.of(new float[0]);
+            return new AveragedShard(shard, 0, none, none, workers, fetch, 0);
+        }
+        int length = first.params().length();
+        double[] p = new double[length];
+        double[] m = new double[length];
+        for (StatePiece piece : pieces) {
+            if (piece.stats().examples() > 0) {
+                piece.params().addWeighted(piece.stats().examples(), p);
+                piece.momentum().addWeighted(piece.stats().examples(), m);
+            }
+        }
+        FlatArray avgP = first.params().zeros(length);
+        FlatArray avgM = first.params().zeros(length);
+        avgP.setQuotients(p, examples, 0);
+        avgM.setQuotients(m, examples, 0);
+        return new AveragedShard(shard, examples, avgP, avgM, shard == 0 ? workers : List.of(), fetch,
+                (System.nanoTime() - t1) / 1e9);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> ClassTag<T> tag(Class<T> c) {
+        return (ClassTag<T>) ClassTag$.MODULE$.apply(c);
+    }
+
+    /** Shard s goes to partition s. */
+    private static final class ShardPartitioner extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final int shards;
+
+        ShardPartitioner(int shards) {
+            this.shards = shards;
+        }
+
+        @Override
+        public int numPartitions() {
+            return shards;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return (Integer) key;
+        }
+    }
+
+    /** The reducer task: averages its shard and encodes the result for the driver. */
+    private static final class Reducer
+            extends AbstractFunction2<TaskContext, scala.collection.Iterator<Tuple2<Integer, StatePiece>>, byte[]>
+            implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] apply(TaskContext context, scala.collection.Iterator<Tuple2<Integer, StatePiece>> records) {
+            Iterator<Tuple2<Integer, StatePiece>> it = JavaConverters.asJavaIterator(records);
+            Iterator<StatePiece> pieces = new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public StatePiece next() {
+                    return it.next()._2();
+                }
+            };
+            return reduce(context.partitionId(), pieces).encode();
+        }
+    }
+
+    /** Writes each averaged shard into the new state as the driver receives it (the scheduler's thread). */
+    private static final class Assembler extends AbstractFunction2<Object, byte[], BoxedUnit> {
+        private final ShardPlan plan;
+        private FlatArray params;
+        private FlatArray momentum;
+        private long examples = -1;
+        private List<WorkerStats> workers = List.of();
+        private int received;
+        private double slowestFetch;
+        private double slowestAverage;
+        private double receiving;
+
+        Assembler(ShardPlan plan) {
+            this.plan = plan;
+        }
+
+        @Override
+        public synchronized BoxedUnit apply(Object partition, byte[] encoded) {
+            long t0 = System.nanoTime();
+            AveragedShard shard = AveragedShard.decode(encoded);
+            slowestFetch = Math.max(slowestFetch, shard.fetchSeconds());
+            slowestAverage = Math.max(slowestAverage, shard.averageSeconds());
+            int s = (Integer) partition;
+            if (shard.shard() != s) {
+                throw new IllegalStateException("partition " + s + " returned shard " + shard.shard());
+            }
+            if (s == 0) {
+                workers = shard.workers();
+            }
+            if (examples >= 0 && shard.examples() != examples) {
+                throw new IllegalStateException("shards averaged over different examples: " + examples + " and "
+                        + shard.examples() + " (shard " + s + ")");
+            }
+            examples = shard.examples();
+            if (examples > 0) {
+                if (shard.params().length() != plan.to(s) - plan.from(s)) {
+                    throw new IllegalStateException("shard " + s + " has " + shard.params().length() + " values, the plan "
+                            + (plan.to(s) - plan.from(s)));
+                }
+                if (params == null) {
+                    params = shard.params().zeros(plan.size());
+                    momentum = shard.params().zeros(plan.size());
+                }
+                shard.params().copyInto(params, plan.from(s));
+                shard.momentum().copyInto(momentum, plan.from(s));
+            }
+            received++;
+            receiving += (System.nanoTime() - t0) / 1e9;
+            return BoxedUnit.UNIT;
+        }
+
+        synchronized AveragedRound result() {
+            if (received != plan.shards()) {
+                throw new IllegalStateException("received " + received + " of " + plan.shards() + " averaged shards");
+            }
+            if (examples <= 0) {
+                throw new IllegalStateException("no worker trained on any example this round");
+            }
+            return new AveragedRound(new ParameterState(params, momentum), workers,
+                    new AveragedRound.ShardTimes(slowestFetch, slowestAverage, receiving));
+        }
+    }
+}
