@@ -32,7 +32,7 @@ public final class ParameterState implements Serializable {
         this.momentum = momentum;
     }
 
-    /** A float state (not copied). */
+    /** A float state (the values are copied). */
     public ParameterState(float[] params, float[] momentum) {
         this(FlatArray.of(params), FlatArray.of(momentum));
     }
@@ -80,9 +80,8 @@ public final class ParameterState implements Serializable {
     public static ParameterState read(DataInputStream in) throws IOException {
         int valueBytes = in.readInt();
         int n = in.readInt();
-        byte[] chunk = FlatArray.newChunk();
-        FlatArray p = FlatArray.read(in, valueBytes, n, chunk);
-        return new ParameterState(p, FlatArray.read(in, valueBytes, n, chunk));
+        FlatArray p = FlatArray.read(in, valueBytes, n);
+        return new ParameterState(p, FlatArray.read(in, valueBytes, n));
     }
 
     /** Java serialisation (broadcasts) goes through {@link #write}: several times faster than per-element. */

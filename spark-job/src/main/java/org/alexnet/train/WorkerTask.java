@@ -86,7 +86,7 @@ public final class WorkerTask<T> implements Function2<Integer, Iterator<T>, Iter
                 org.apache.spark.SparkEnv.get().executorId(), TaskDevices.describe(devices));
         INDArray[] trained = replica.trainedVectors();
         WorkerStats stats = new WorkerStats(worker, count, minibatches, lossSum, wait, compute);
-        return ShardedAverage.pieces(shards, stats, (from, to) -> FlatArray.copyOf(trained[0], from, to),
-                (from, to) -> FlatArray.copyOf(trained[1], from, to));
+        return ShardedAverage.pieces(shards, stats, (from, to) -> FlatArray.view(trained[0], from, to),
+                (from, to) -> FlatArray.view(trained[1], from, to));
     }
 }

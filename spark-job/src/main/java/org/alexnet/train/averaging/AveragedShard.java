@@ -1,66 +1,66 @@
 package org.alexnet.train.averaging;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A reducer's result: the example-weighted average of every worker's piece of one shard, the
  * examples it was weighted over, (from shard 0's reducer) every worker's statistics, and the
- * reducer's seconds spent receiving the pieces (shuffle fetch and decoding) and averaging them. It
- * travels to the driver as a byte array in the same raw format as the shuffle, so it needs
- * nothing of the job's {@code spark.serializer}.
+ * reducer's seconds spent receiving the pieces (shuffle fetch and decoding) and averaging them.
+ * It travels to the driver as one byte array (a header, then the raw little-endian values), so
+ * it needs nothing of the job's {@code spark.serializer}; the reducer writes the averages
+ * straight into that array ({@link #encode}) and the driver reads views of it ({@link #decode}).
  */
 public record AveragedShard(int shard, long examples, FlatArray params, FlatArray momentum, List<WorkerStats> workers,
                             double fetchSeconds, double averageSeconds) {
+    private static final int WORKER_BYTES = 4 + 8 + 8 + 8 + 8 + 8;
 
-    byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 2 * params.length() * params.valueBytes()
-                + 48 * workers.size());
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(shard);
-            out.writeLong(examples);
-            out.writeDouble(fetchSeconds);
-            out.writeDouble(averageSeconds);
-            out.writeInt(workers.size());
-            for (WorkerStats w : workers) {
-                w.write(out);
-            }
-            out.writeInt(params.valueBytes());
-            out.writeInt(params.length());
-            byte[] chunk = FlatArray.newChunk();
-            params.write(out, chunk);
-            momentum.write(out, chunk);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * The encoded shard whose values are {@code sums / examples} of parameters and momentum,
+     * rounded to {@code valueBytes} (4 or 8) bytes each.
+     */
+    static byte[] encode(int shard, long examples, List<WorkerStats> workers, double fetchSeconds, double averageSeconds,
+                         int valueBytes, double[] paramSums, double[] momentumSums) {
+        int length = paramSums.length;
+        int header = 4 + 8 + 8 + 8 + 4 + WORKER_BYTES * workers.size() + 4 + 4;
+        byte[] encoded = new byte[Math.addExact(header, Math.multiplyExact(2 * valueBytes, length))];
+        ByteBuffer out = ByteBuffer.wrap(encoded);
+        out.putInt(shard).putLong(examples).putDouble(fetchSeconds).putDouble(averageSeconds).putInt(workers.size());
+        for (WorkerStats w : workers) {
+            out.putInt(w.worker()).putLong(w.examples()).putLong(w.minibatches()).putDouble(w.lossSum())
+                    .putDouble(w.dataWaitSeconds()).putDouble(w.computeSeconds());
         }
-        return bytes.toByteArray();
+        out.putInt(valueBytes).putInt(length);
+        if (length > 0) {
+            double total = examples;
+            FlatArray.wrap(encoded, header, valueBytes, length).setQuotients(paramSums, total, 0);
+            FlatArray.wrap(encoded, header + valueBytes * length, valueBytes, length).setQuotients(momentumSums, total, 0);
+        }
+        return encoded;
     }
 
+    /** The shard an encoded array holds; its values are views of the array. */
     static AveragedShard decode(byte[] encoded) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
-            int shard = in.readInt();
-            long examples = in.readLong();
-            double fetch = in.readDouble();
-            double average = in.readDouble();
-            int n = in.readInt();
-            List<WorkerStats> workers = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                workers.add(WorkerStats.read(in));
-            }
-            int valueBytes = in.readInt();
-            int length = in.readInt();
-            byte[] chunk = FlatArray.newChunk();
-            FlatArray p = FlatArray.read(in, valueBytes, length, chunk);
-            return new AveragedShard(shard, examples, p, FlatArray.read(in, valueBytes, length, chunk), workers, fetch,
-                    average);
-        } catch (IOException e) {
-            throw new UncheckedIOException("a corrupt averaged shard reached the driver", e);
+        ByteBuffer in = ByteBuffer.wrap(encoded);
+        int shard = in.getInt();
+        long examples = in.getLong();
+        double fetch = in.getDouble();
+        double average = in.getDouble();
+        int n = in.getInt();
+        List<WorkerStats> workers = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            workers.add(new WorkerStats(in.getInt(), in.getLong(), in.getLong(), in.getDouble(), in.getDouble(),
+                    in.getDouble()));
         }
+        int valueBytes = in.getInt();
+        int length = in.getInt();
+        int at = in.position();
+        if (encoded.length != at + 2L * valueBytes * length) {
+            throw new IllegalStateException("a corrupt averaged shard reached the driver: " + encoded.length
+                    + " bytes for " + length + " values of " + valueBytes + " bytes");
+        }
+        return new AveragedShard(shard, examples, FlatArray.wrap(encoded, at, valueBytes, length),
+                FlatArray.wrap(encoded, at + valueBytes * length, valueBytes, length), workers, fetch, average);
     }
 }

@@ -1,325 +1,243 @@
 package org.alexnet.train.averaging;
 
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A flat vector of a model's values (parameters or momentum) in the model's precision: float for
- * training, double for the exactness tests. It is what crosses the network, as raw little-endian
- * values copied in bulk ({@link #write}, {@link #read}); no ND4J object travels.
+ * A flat vector of a model's values (parameters or momentum) in the model's precision (float for
+ * training, double for the exactness tests), held as the raw little-endian bytes it crosses the
+ * network as. A round moves the full model's 488 MB several times (broadcast, into and out of each
+ * replica, through the shuffle, to the driver); keeping the wire format in memory makes each of
+ * those moves one bulk byte copy, with no per-element conversion and no intermediate arrays.
+ * A view ({@link #slice}, {@link #view}, {@link #wrap}) shares its bytes with what it views.
+ * At most 2^31 - 1 bytes per vector (536 M floats; AlexNet has 61 M).
  */
-public abstract sealed class FlatArray permits FlatArray.Floats, FlatArray.Doubles {
-    /** Bytes of the staging buffer of the bulk copies. */
-    private static final int CHUNK_BYTES = 1 << 20;
+public final class FlatArray {
+    private final ByteBuffer bytes; // little-endian, [0, limit) are the values
+    private final int valueBytes;
 
-    public abstract int length();
-
-    /** Bytes per value: 4 or 8. */
-    public abstract int valueBytes();
-
-    /** A copy of the values [from, to). */
-    public abstract FlatArray slice(int from, int to);
-
-    /** Copies all values into {@code target} starting at {@code offset}. */
-    public abstract void copyInto(FlatArray target, int offset);
-
-    /** {@code sums[i] += weight * value[i]} for every value, in double. */
-    public abstract void addWeighted(double weight, double[] sums);
-
-    /** Writes the values into a flat ND4J array of the same length (any data type). */
-    public abstract void writeTo(INDArray target);
-
-    /** The values as floats; only for a float array. */
-    public float[] floats() {
-        throw new IllegalStateException("a double-precision state has no float values");
+    private FlatArray(ByteBuffer bytes, int valueBytes) {
+        if (valueBytes != Float.BYTES && valueBytes != Double.BYTES) {
+            throw new IllegalArgumentException("values of " + valueBytes + " bytes: only 4 (float) and 8 (double)");
+        }
+        this.bytes = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
+        this.valueBytes = valueBytes;
+        if (this.bytes.remaining() % valueBytes != 0) {
+            throw new IllegalArgumentException(this.bytes.remaining() + " bytes are not whole values of " + valueBytes);
+        }
     }
 
-    /** The values as doubles; only for a double array. */
-    public double[] doubles() {
-        throw new IllegalStateException("a float state has no double values");
-    }
-
-    /** The value at {@code i}, widened to double. */
-    public abstract double get(int i);
-
-    /** A zero array of the same precision and the given length. */
-    public abstract FlatArray zeros(int length);
-
-    /** {@code sums[i] / total}, rounded to this array's precision, into this array at {@code offset}. */
-    public abstract void setQuotients(double[] sums, double total, int offset);
-
-    /** Wraps a float vector (not copied). */
+    /** A copy of float values. */
     public static FlatArray of(float[] values) {
-        return new Floats(values);
+        FlatArray a = zeros(Float.BYTES, values.length);
+        a.bytes.asFloatBuffer().put(values);
+        return a;
     }
 
-    /** Wraps a double vector (not copied). */
+    /** A copy of double values. */
     public static FlatArray of(double[] values) {
-        return new Doubles(values);
+        FlatArray a = zeros(Double.BYTES, values.length);
+        a.bytes.asDoubleBuffer().put(values);
+        return a;
     }
 
-    /** A copy of a flat ND4J array: double arrays stay double, everything else becomes float. */
+    /** Zeros of {@code valueBytes} (4 or 8) bytes each. */
+    public static FlatArray zeros(int valueBytes, int length) {
+        long n = (long) valueBytes * length;
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(length + " values of " + valueBytes + " bytes exceed 2^31 - 1 bytes");
+        }
+        return new FlatArray(ByteBuffer.allocate((int) n), valueBytes);
+    }
+
+    /** Views {@code length} values of {@code valueBytes} bytes in {@code array} from byte {@code offset} (not copied). */
+    public static FlatArray wrap(byte[] array, int offset, int valueBytes, int length) {
+        return new FlatArray(ByteBuffer.wrap(array, offset, valueBytes * length), valueBytes);
+    }
+
+    /** A copy of a whole flat ND4J array: double arrays stay double, everything else becomes float. */
     public static FlatArray copyOf(INDArray a) {
-        if (a.length() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("more than 2^31 values: " + a.length());
-        }
-        Nd4j.getExecutioner().commit(); // pending ops on the array must have written it
-        if (a.dataType() == DataType.DOUBLE) {
-            return new Doubles(wholeBuffer(a) ? copy(a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer(),
-                    (int) a.length()) : a.toDoubleVector());
-        }
-        if (a.dataType() == DataType.FLOAT && wholeBuffer(a)) {
-            float[] out = new float[(int) a.length()];
-            a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().get(out);
-            return new Floats(out);
-        }
-        return new Floats(a.castTo(DataType.FLOAT).toFloatVector());
+        return view(a, 0, Math.toIntExact(a.length())).copy();
     }
 
     /**
-     * A copy of the values [from, to) of a flat ND4J array (a worker's piece of a shard, read
-     * straight from its model's parameter or momentum vector).
+     * The values [from, to) of a flat ND4J array (a worker's piece of a shard, read from its
+     * model's parameter or momentum vector): a view of the array's own memory on the CPU backend,
+     * valid while the array is not changed; a copy elsewhere.
      */
-    public static FlatArray copyOf(INDArray a, int from, int to) {
+    public static FlatArray view(INDArray a, int from, int to) {
         if (from < 0 || to > a.length() || from > to) {
             throw new IndexOutOfBoundsException("values [" + from + ", " + to + ") of " + a.length());
         }
-        Nd4j.getExecutioner().commit();
-        if (wholeBuffer(a)) {
-            java.nio.ByteBuffer bytes = a.data().asNio().order(ByteOrder.nativeOrder());
-            if (a.dataType() == DataType.DOUBLE) {
-                double[] out = new double[to - from];
-                bytes.asDoubleBuffer().position(from).get(out);
-                return new Doubles(out);
-            }
-            float[] out = new float[to - from];
-            bytes.asFloatBuffer().position(from).get(out);
-            return new Floats(out);
+        Nd4j.getExecutioner().commit(); // pending ops on the array must have written it
+        if (sharesHostMemory(a)) {
+            int vb = a.dataType() == DataType.DOUBLE ? Double.BYTES : Float.BYTES;
+            ByteBuffer all = a.data().asNio();
+            return new FlatArray(all.duplicate().position(from * vb).limit(to * vb), vb);
         }
         INDArray range = a.reshape(a.length()).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to));
-        return a.dataType() == DataType.DOUBLE ? new Doubles(range.toDoubleVector())
-                : new Floats(range.castTo(DataType.FLOAT).toFloatVector());
-    }
-
-    private static double[] copy(java.nio.DoubleBuffer buffer, int n) {
-        double[] out = new double[n];
-        buffer.get(out);
-        return out;
+        return a.dataType() == DataType.DOUBLE ? of(range.toDoubleVector())
+                : of(range.castTo(DataType.FLOAT).toFloatVector());
     }
 
     /**
-     * The array owns its whole host buffer, so values can be copied straight between it and a Java
-     * array (one memcpy). Only on the CPU backend, where that buffer is the array's memory; a device
-     * backend keeps its own copy and takes ND4J's path.
+     * The array's memory is a little-endian host buffer holding exactly its float or double
+     * values, so bytes can be copied straight between it and a flat array: on the CPU backend
+     * (a device backend keeps its own copy), of an array that owns its whole buffer.
      */
-    static boolean wholeBuffer(INDArray a) {
-        return Nd4j.getEnvironment().isCPU() && a.offset() == 0 && a.data().length() == a.length()
+    private static boolean sharesHostMemory(INDArray a) {
+        return Nd4j.getEnvironment().isCPU() && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN
+                && a.offset() == 0 && a.data().length() == a.length()
                 && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
     }
 
-    /** Writes the values as raw little-endian numbers (no length or type header). */
-    public abstract void write(DataOutputStream out, byte[] chunk) throws IOException;
+    public int length() {
+        return bytes.remaining() / valueBytes;
+    }
 
-    /** Reads {@code length} raw little-endian values of {@code valueBytes} bytes each. */
-    public static FlatArray read(DataInputStream in, int valueBytes, int length, byte[] chunk) throws IOException {
-        if (length < 0) {
-            throw new IOException("negative length " + length);
+    /** Bytes per value: 4 or 8. */
+    public int valueBytes() {
+        return valueBytes;
+    }
+
+    /** The values [from, to), sharing these bytes. */
+    public FlatArray slice(int from, int to) {
+        if (from < 0 || to > length() || from > to) {
+            throw new IndexOutOfBoundsException("values [" + from + ", " + to + ") of " + length());
         }
+        return new FlatArray(bytes.duplicate().position(from * valueBytes).limit(to * valueBytes), valueBytes);
+    }
+
+    /** A copy in a fresh heap buffer. */
+    public FlatArray copy() {
+        FlatArray c = zeros(valueBytes, length());
+        c.bytes.put(bytes.duplicate()).flip();
+        return c;
+    }
+
+    /** Zeros of this precision. */
+    public FlatArray zerosLike(int length) {
+        return zeros(valueBytes, length);
+    }
+
+    /** Copies every value into {@code target} starting at value {@code offset}. */
+    public void copyInto(FlatArray target, int offset) {
+        if (target.valueBytes != valueBytes) {
+            throw new IllegalArgumentException("cannot copy " + valueBytes + "-byte values into " + target.valueBytes);
+        }
+        target.bytes.duplicate().position(offset * valueBytes).put(bytes.duplicate());
+    }
+
+    /** {@code sums[i] += weight * value[i]} for every value, in double. */
+    public void addWeighted(double weight, double[] sums) {
         if (valueBytes == Float.BYTES) {
-            float[] v = new float[length];
-            int per = chunk.length / Float.BYTES;
-            for (int off = 0; off < length; off += per) {
-                int n = Math.min(per, length - off);
-                in.readFully(chunk, 0, n * Float.BYTES);
-                ByteBuffer.wrap(chunk, 0, n * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v, off, n);
-            }
-            return new Floats(v);
-        }
-        if (valueBytes == Double.BYTES) {
-            double[] v = new double[length];
-            int per = chunk.length / Double.BYTES;
-            for (int off = 0; off < length; off += per) {
-                int n = Math.min(per, length - off);
-                in.readFully(chunk, 0, n * Double.BYTES);
-                ByteBuffer.wrap(chunk, 0, n * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(v, off, n);
-            }
-            return new Doubles(v);
-        }
-        throw new IOException("values of " + valueBytes + " bytes: only 4 (float) and 8 (double) are known");
-    }
-
-    /** A staging buffer for {@link #write} and {@link #read}. */
-    public static byte[] newChunk() {
-        return new byte[CHUNK_BYTES];
-    }
-
-    /** Float values. */
-    static final class Floats extends FlatArray {
-        private final float[] v;
-
-        Floats(float[] v) {
-            this.v = v;
-        }
-
-        @Override
-        public int length() {
-            return v.length;
-        }
-
-        @Override
-        public int valueBytes() {
-            return Float.BYTES;
-        }
-
-        @Override
-        public FlatArray slice(int from, int to) {
-            return new Floats(java.util.Arrays.copyOfRange(v, from, to));
-        }
-
-        @Override
-        public void copyInto(FlatArray target, int offset) {
-            System.arraycopy(v, 0, target.floats(), offset, v.length);
-        }
-
-        @Override
-        public void addWeighted(double weight, double[] sums) {
-            for (int i = 0; i < v.length; i++) {
-                sums[i] += weight * v[i];
-            }
-        }
-
-        @Override
-        public void writeTo(INDArray target) {
-            checkLength(target);
-            if (target.dataType() == DataType.FLOAT && wholeBuffer(target)) {
-                Nd4j.getExecutioner().commit();
-                target.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(v);
-            } else {
-                target.assign(Nd4j.createFromArray(v).castTo(target.dataType()).reshape(target.shape()));
-            }
-        }
-
-        @Override
-        public float[] floats() {
-            return v;
-        }
-
-        @Override
-        public double get(int i) {
-            return v[i];
-        }
-
-        @Override
-        public FlatArray zeros(int length) {
-            return new Floats(new float[length]);
-        }
-
-        @Override
-        public void setQuotients(double[] sums, double total, int offset) {
+            FloatBuffer v = bytes.asFloatBuffer();
             for (int i = 0; i < sums.length; i++) {
-                v[offset + i] = (float) (sums[i] / total);
+                sums[i] += weight * v.get(i);
             }
-        }
-
-        @Override
-        public void write(DataOutputStream out, byte[] chunk) throws IOException {
-            int per = chunk.length / Float.BYTES;
-            for (int off = 0; off < v.length; off += per) {
-                int n = Math.min(per, v.length - off);
-                ByteBuffer.wrap(chunk, 0, n * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(v, off, n);
-                out.write(chunk, 0, n * Float.BYTES);
-            }
-        }
-    }
-
-    /** Double values. */
-    static final class Doubles extends FlatArray {
-        private final double[] v;
-
-        Doubles(double[] v) {
-            this.v = v;
-        }
-
-        @Override
-        public int length() {
-            return v.length;
-        }
-
-        @Override
-        public int valueBytes() {
-            return Double.BYTES;
-        }
-
-        @Override
-        public FlatArray slice(int from, int to) {
-            return new Doubles(java.util.Arrays.copyOfRange(v, from, to));
-        }
-
-        @Override
-        public void copyInto(FlatArray target, int offset) {
-            System.arraycopy(v, 0, target.doubles(), offset, v.length);
-        }
-
-        @Override
-        public void addWeighted(double weight, double[] sums) {
-            for (int i = 0; i < v.length; i++) {
-                sums[i] += weight * v[i];
-            }
-        }
-
-        @Override
-        public void writeTo(INDArray target) {
-            checkLength(target);
-            if (target.dataType() == DataType.DOUBLE && wholeBuffer(target)) {
-                Nd4j.getExecutioner().commit();
-                target.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer().put(v);
-            } else {
-                target.assign(Nd4j.createFromArray(v).castTo(target.dataType()).reshape(target.shape()));
-            }
-        }
-
-        @Override
-        public double[] doubles() {
-            return v;
-        }
-
-        @Override
-        public double get(int i) {
-            return v[i];
-        }
-
-        @Override
-        public FlatArray zeros(int length) {
-            return new Doubles(new double[length]);
-        }
-
-        @Override
-        public void setQuotients(double[] sums, double total, int offset) {
+        } else {
+            DoubleBuffer v = bytes.asDoubleBuffer();
             for (int i = 0; i < sums.length; i++) {
-                v[offset + i] = sums[i] / total;
-            }
-        }
-
-        @Override
-        public void write(DataOutputStream out, byte[] chunk) throws IOException {
-            int per = chunk.length / Double.BYTES;
-            for (int off = 0; off < v.length; off += per) {
-                int n = Math.min(per, v.length - off);
-                ByteBuffer.wrap(chunk, 0, n * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(v, off, n);
-                out.write(chunk, 0, n * Double.BYTES);
+                sums[i] += weight * v.get(i);
             }
         }
     }
 
-    void checkLength(INDArray target) {
+    /** Sets value {@code offset + i} to {@code sums[i] / total}, rounded to this precision. */
+    public void setQuotients(double[] sums, double total, int offset) {
+        if (valueBytes == Float.BYTES) {
+            FloatBuffer v = bytes.asFloatBuffer();
+            for (int i = 0; i < sums.length; i++) {
+                v.put(offset + i, (float) (sums[i] / total));
+            }
+        } else {
+            DoubleBuffer v = bytes.asDoubleBuffer();
+            for (int i = 0; i < sums.length; i++) {
+                v.put(offset + i, sums[i] / total);
+            }
+        }
+    }
+
+    /** Writes the values into a flat ND4J array of the same length (any data type). */
+    public void writeTo(INDArray target) {
         if (target.length() != length()) {
             throw new IllegalStateException("the model has " + target.length() + " values here, the state " + length());
         }
+        int targetBytes = target.dataType() == DataType.DOUBLE ? Double.BYTES : Float.BYTES;
+        if (sharesHostMemory(target) && targetBytes == valueBytes) {
+            Nd4j.getExecutioner().commit();
+            target.data().asNio().duplicate().put(bytes.duplicate());
+        } else {
+            INDArray values = valueBytes == Float.BYTES ? Nd4j.createFromArray(floats()) : Nd4j.createFromArray(doubles());
+            target.assign(values.castTo(target.dataType()).reshape(target.shape()));
+        }
+    }
+
+    /** The value at {@code i}, widened to double. */
+    public double get(int i) {
+        return valueBytes == Float.BYTES ? bytes.getFloat(i * Float.BYTES) : bytes.getDouble(i * Double.BYTES);
+    }
+
+    /** A copy of the values as floats (a double array is rounded). */
+    public float[] floats() {
+        float[] out = new float[length()];
+        if (valueBytes == Float.BYTES) {
+            bytes.asFloatBuffer().get(out);
+        } else {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (float) get(i);
+            }
+        }
+        return out;
+    }
+
+    /** A copy of the values as doubles. */
+    public double[] doubles() {
+        double[] out = new double[length()];
+        if (valueBytes == Double.BYTES) {
+            bytes.asDoubleBuffer().get(out);
+        } else {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = get(i);
+            }
+        }
+        return out;
+    }
+
+    /** Writes the raw little-endian bytes (no header); {@code chunk} stages bytes that are not on the heap. */
+    public void write(OutputStream out, byte[] chunk) throws IOException {
+        if (bytes.hasArray()) {
+            out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+            return;
+        }
+        ByteBuffer from = bytes.duplicate();
+        while (from.hasRemaining()) {
+            int n = Math.min(chunk.length, from.remaining());
+            from.get(chunk, 0, n);
+            out.write(chunk, 0, n);
+        }
+    }
+
+    /** Reads {@code length} raw little-endian values of {@code valueBytes} bytes each into a fresh array. */
+    public static FlatArray read(DataInputStream in, int valueBytes, int length) throws IOException {
+        if (length < 0) {
+            throw new IOException("negative length " + length);
+        }
+        FlatArray a = zeros(valueBytes, length);
+        in.readFully(a.bytes.array(), a.bytes.arrayOffset(), a.bytes.remaining());
+        return a;
+    }
+
+    /** A staging buffer for {@link #write}. */
+    public static byte[] newChunk() {
+        return new byte[1 << 20];
     }
 }

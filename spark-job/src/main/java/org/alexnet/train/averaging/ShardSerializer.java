@@ -114,7 +114,6 @@ public final class ShardSerializer extends Serializer implements java.io.Seriali
     /** Reads (shard, piece) pairs; the end of the stream ends the records (Spark's iterators stop at EOFException). */
     private static final class Reader extends DeserializationStream {
         private final DataInputStream in;
-        private final byte[] chunk = FlatArray.newChunk();
 
         Reader(InputStream s) {
             this.in = new DataInputStream(new BufferedInputStream(s, BUFFER));
@@ -136,7 +135,7 @@ public final class ShardSerializer extends Serializer implements java.io.Seriali
         @SuppressWarnings("unchecked")
         public <T> T readValue(ClassTag<T> tag) {
             try {
-                return (T) StatePiece.read(in, chunk);
+                return (T) StatePiece.read(in);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

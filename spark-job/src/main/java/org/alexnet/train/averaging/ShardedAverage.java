@@ -49,7 +49,7 @@ public final class ShardedAverage {
     public static Iterator<Tuple2<Integer, StatePiece>> pieces(ShardPlan plan, WorkerStats stats, VectorReader params,
                                                               VectorReader momentum) {
         if (stats.examples() == 0) {
-            FlatArray none = params.read(0, 0);
+            FlatArray none = FlatArray.zeros(Float.BYTES, 0);
             return List.of(new Tuple2<>(0, new StatePiece(0, stats, none, none))).iterator();
         }
         return IntStream.range(0, plan.shards()).mapToObj(s -> new Tuple2<>(s, new StatePiece(s, stats,
@@ -83,8 +83,8 @@ public final class ShardedAverage {
         return assembler.result();
     }
 
-    /** The average of one shard's pieces, in the fixed order of the workers. */
-    static AveragedShard reduce(int shard, Iterator<StatePiece> arriving) {
+    /** The average of one shard's pieces, in the fixed order of the workers, encoded for the driver. */
+    static byte[] reduce(int shard, Iterator<StatePiece> arriving) {
         long t0 = System.nanoTime();
         List<StatePiece> pieces = new ArrayList<>();
         arriving.forEachRemaining(pieces::add);
@@ -104,16 +104,17 @@ public final class ShardedAverage {
             }
             workers.add(p.stats());
             if (p.stats().examples() > 0) {
-                if (first != null && p.params().length() != first.params().length()) {
+                if (first != null && (p.params().length() != first.params().length()
+                        || p.params().valueBytes() != first.params().valueBytes())) {
                     throw new IllegalStateException("workers sent pieces of different sizes for shard " + shard);
                 }
                 first = first == null ? p : first;
                 examples += p.stats().examples();
             }
         }
+        List<WorkerStats> reported = shard == 0 ? workers : List.of();
         if (first == null) { // nobody trained: the driver reports it
-            FlatArray none = FlatArray.of(new float[0]);
-            return new AveragedShard(shard, 0, none, none, workers, fetch, 0);
+            return AveragedShard.encode(shard, 0, reported, fetch, 0, Float.BYTES, new double[0], new double[0]);
         }
         int length = first.params().length();
         double[] p = new double[length];
@@ -124,12 +125,8 @@ public final class ShardedAverage {
                 piece.momentum().addWeighted(piece.stats().examples(), m);
             }
         }
-        FlatArray avgP = first.params().zeros(length);
-        FlatArray avgM = first.params().zeros(length);
-        avgP.setQuotients(p, examples, 0);
-        avgM.setQuotients(m, examples, 0);
-        return new AveragedShard(shard, examples, avgP, avgM, shard == 0 ? workers : List.of(), fetch,
-                (System.nanoTime() - t1) / 1e9);
+        return AveragedShard.encode(shard, examples, reported, fetch, (System.nanoTime() - t1) / 1e9,
+                first.params().valueBytes(), p, m);
     }
 
     @SuppressWarnings("unchecked")
@@ -177,7 +174,7 @@ public final class ShardedAverage {
                     return it.next()._2();
                 }
             };
-            return reduce(context.partitionId(), pieces).encode();
+            return reduce(context.partitionId(), pieces);
         }
     }
 
@@ -221,8 +218,8 @@ public final class ShardedAverage {
                             + (plan.to(s) - plan.from(s)));
                 }
                 if (params == null) {
-                    params = shard.params().zeros(plan.size());
-                    momentum = shard.params().zeros(plan.size());
+                    params = shard.params().zerosLike(plan.size());
+                    momentum = shard.params().zerosLike(plan.size());
                 }
                 shard.params().copyInto(params, plan.from(s));
                 shard.momentum().copyInto(momentum, plan.from(s));

@@ -5,8 +5,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
- * One worker's piece of one shard: its trained parameters and momentum over the shard's range,
- * with its statistics (the reducer weights the piece by the worker's examples). A worker that
+ * One worker's piece of one shard: its trained parameters and momentum over the shard's range
+ * (on the worker, views of its model's vectors; after the shuffle, the bytes read), with its
+ * statistics (the reducer weights the piece by the worker's examples). A worker that
  * trained nothing sends only an empty piece of shard 0, to report its statistics.
  */
 public record StatePiece(int shard, WorkerStats stats, FlatArray params, FlatArray momentum) {
@@ -26,12 +27,12 @@ public record StatePiece(int shard, WorkerStats stats, FlatArray params, FlatArr
         momentum.write(out, chunk);
     }
 
-    static StatePiece read(DataInputStream in, byte[] chunk) throws IOException {
+    static StatePiece read(DataInputStream in) throws IOException {
         int shard = in.readInt();
         WorkerStats stats = WorkerStats.read(in);
         int valueBytes = in.readInt();
         int length = in.readInt();
-        FlatArray p = FlatArray.read(in, valueBytes, length, chunk);
-        return new StatePiece(shard, stats, p, FlatArray.read(in, valueBytes, length, chunk));
+        FlatArray p = FlatArray.read(in, valueBytes, length);
+        return new StatePiece(shard, stats, p, FlatArray.read(in, valueBytes, length));
     }
 }

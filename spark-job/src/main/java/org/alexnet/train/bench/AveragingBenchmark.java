@@ -176,6 +176,7 @@ public final class AveragingBenchmark {
         double[][] seconds = new double[n][s.rounds()];
         List<List<Map<String, Double>>> perRound = new ArrayList<>();
         double[] peakHeap = new double[n];
+        double[] peakLive = new double[n];
         for (int k = 0; k < n; k++) {
             perRound.add(new ArrayList<>());
         }
@@ -189,7 +190,7 @@ public final class AveragingBenchmark {
                 Side current = sides.get(side);
                 HeapPeak peak = HeapPeak.start();
                 RoundTraffic.Measured<Double> m = traffic.measure(sc, current.name() + " " + r, current::round);
-                double peakBytes = peak.stop();
+                double[] heapPeaks = peak.stop();
                 last[side] = m.value();
                 if (timed) {
                     seconds[side][r - s.warmup()] = m.value();
@@ -200,7 +201,8 @@ public final class AveragingBenchmark {
                     b.put("spark.result-stage", m.figures().shardStageSeconds());
                     b.put("spark.max-result-fetch", m.figures().slowestResultFetchSeconds());
                     perRound.get(side).add(b);
-                    peakHeap[side] = Math.max(peakHeap[side], peakBytes);
+                    peakHeap[side] = Math.max(peakHeap[side], heapPeaks[0]);
+                    peakLive[side] = Math.max(peakLive[side], heapPeaks[1]);
                 }
             }
             for (int side = 0; side < n; side++) {
@@ -224,7 +226,8 @@ public final class AveragingBenchmark {
                 list(seconds[0]));
         out.printf("ours driver inbound per round: %s (%.2f x the state of %s)%n", mb(ours.get("driver-inbound-bytes")),
                 ours.get("driver-inbound-bytes") / stateBytes, mb(stateBytes));
-        out.printf("ours peak driver heap: %s (this JVM: driver and local executors)%n", mb(peakHeap[0]));
+        out.printf("ours peak driver heap: %s in use, %s after garbage collections (this JVM: driver and local "
+                + "executors)%n", mb(peakHeap[0]), peakLive[0] > 0 ? mb(peakLive[0]) : "no collection");
         out.printf("ours round overhead: %.2f s (round wall time minus the slowest worker's training, median)%n",
                 ours.get("round-overhead"));
         out.printf("ours breakdown (medians, s): broadcast %.3f, worker step %.3f (stage %.3f), shard exchange %.3f, "
@@ -239,7 +242,8 @@ public final class AveragingBenchmark {
                     + "median %.2f s/round (rounds: %s s)%n", dl4jMedian, list(seconds[1]));
             out.printf("dl4j driver inbound per round: %s (%.2f x the state of %s)%n",
                     mb(dl4j.get("driver-inbound-bytes")), dl4j.get("driver-inbound-bytes") / stateBytes, mb(stateBytes));
-            out.printf("dl4j peak driver heap: %s (this JVM: driver and local executors)%n", mb(peakHeap[1]));
+            out.printf("dl4j peak driver heap: %s in use, %s after garbage collections (this JVM: driver and local "
+                    + "executors)%n", mb(peakHeap[1]), peakLive[1] > 0 ? mb(peakLive[1]) : "no collection");
             out.printf("ours/dl4j: %.2f, load average %.2f%n", median(seconds[0]) / dl4jMedian, load());
             StringBuilder b = new StringBuilder("dl4j breakdown (medians):");
             dl4j.forEach((k, v) -> b.append(String.format(" %s=%s", k, k.endsWith("bytes") ? mb(v)
@@ -399,11 +403,20 @@ public final class AveragingBenchmark {
 
     }
 
-    /** The peak heap use of this JVM while a round runs, sampled every millisecond. */
-    private static final class HeapPeak implements Runnable {
+    /**
+     * The heap this JVM uses while a round runs: the peak of what is in use (sampled every
+     * millisecond; garbage included, as Spark's JVMHeapMemory metric counts it) and the peak of what
+     * remains in use after each garbage collection during the round (the live data, plus garbage a
+     * young collection leaves in the old generation).
+     */
+    private static final class HeapPeak implements Runnable, javax.management.NotificationListener {
+        private static final Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+                .map(java.lang.management.MemoryPoolMXBean::getName).collect(java.util.stream.Collectors.toSet());
         private final Thread thread;
         private volatile boolean running = true;
         private long peak;
+        private long peakAfterGc;
 
         private HeapPeak() {
             thread = new Thread(this, "heap-peak");
@@ -412,6 +425,9 @@ public final class AveragingBenchmark {
 
         static HeapPeak start() {
             HeapPeak p = new HeapPeak();
+            for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                ((javax.management.NotificationEmitter) gc).addNotificationListener(p, null, null);
+            }
             p.thread.start();
             return p;
         }
@@ -429,14 +445,38 @@ public final class AveragingBenchmark {
             }
         }
 
-        double stop() {
+        @Override
+        public synchronized void handleNotification(javax.management.Notification n, Object handback) {
+            if (!com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+                return;
+            }
+            var info = com.sun.management.GarbageCollectionNotificationInfo.from(
+                    (javax.management.openmbean.CompositeData) n.getUserData());
+            long used = 0;
+            for (var pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                if (HEAP_POOLS.contains(pool.getKey())) {
+                    used += pool.getValue().getUsed();
+                }
+            }
+            peakAfterGc = Math.max(peakAfterGc, used);
+        }
+
+        /** [peak in use, peak after GC (0 when no collection ran)], in bytes. */
+        synchronized double[] stop() {
             running = false;
             try {
                 thread.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return peak;
+            for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                try {
+                    ((javax.management.NotificationEmitter) gc).removeNotificationListener(this);
+                } catch (javax.management.ListenerNotFoundException e) {
+                    // not added to this one
+                }
+            }
+            return new double[] {peak, peakAfterGc};
         }
     }
 

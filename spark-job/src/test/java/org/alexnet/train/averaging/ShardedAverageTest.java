@@ -172,7 +172,8 @@ class ShardedAverageTest {
         }
         for (int s = 0; s < 3; s++) {
             int shard = s;
-            AveragedShard avg = ShardedAverage.reduce(s, all.stream().filter(p -> p.shard() == shard).iterator());
+            AveragedShard avg = AveragedShard.decode(
+                    ShardedAverage.reduce(s, all.stream().filter(p -> p.shard() == shard).iterator()));
             for (int i = 0; i < avg.params().length(); i++) {
                 int at = plan.from(s) + i;
                 assertEquals((1 * values[0][at] + 2 * values[1][at]) / 3, avg.params().doubles()[i], 0,
