@@ -42,7 +42,12 @@ public record AveragedShard(int shard, long examples, FlatArray params, FlatArra
 
     /** The shard an encoded array holds; its values are views of the array. */
     static AveragedShard decode(byte[] encoded) {
-        ByteBuffer in = ByteBuffer.wrap(encoded);
+        return decode(ByteBuffer.wrap(encoded));
+    }
+
+    /** The shard encoded in {@code encoded}'s remaining bytes; its values are views of them. */
+    static AveragedShard decode(ByteBuffer encoded) {
+        ByteBuffer in = encoded.slice();
         int shard = in.getInt();
         long examples = in.getLong();
         double fetch = in.getDouble();
@@ -56,11 +61,11 @@ public record AveragedShard(int shard, long examples, FlatArray params, FlatArra
         int valueBytes = in.getInt();
         int length = in.getInt();
         int at = in.position();
-        if (encoded.length != at + 2L * valueBytes * length) {
-            throw new IllegalStateException("a corrupt averaged shard reached the driver: " + encoded.length
+        if (in.limit() != at + 2L * valueBytes * length) {
+            throw new IllegalStateException("a corrupt averaged shard reached the driver: " + in.limit()
                     + " bytes for " + length + " values of " + valueBytes + " bytes");
         }
-        return new AveragedShard(shard, examples, FlatArray.wrap(encoded, at, valueBytes, length),
-                FlatArray.wrap(encoded, at + valueBytes * length, valueBytes, length), workers, fetch, average);
+        return new AveragedShard(shard, examples, FlatArray.wrap(in, at, valueBytes, length),
+                FlatArray.wrap(in, at + valueBytes * length, valueBytes, length), workers, fetch, average);
     }
 }

@@ -63,6 +63,11 @@ public final class FlatArray {
         return new FlatArray(ByteBuffer.wrap(array, offset, valueBytes * length), valueBytes);
     }
 
+    /** Views {@code length} values of {@code valueBytes} bytes in {@code buffer} from byte {@code offset} (not copied). */
+    public static FlatArray wrap(ByteBuffer buffer, int offset, int valueBytes, int length) {
+        return new FlatArray(buffer.duplicate().position(offset).limit(offset + valueBytes * length), valueBytes);
+    }
+
     /** A copy of a whole flat ND4J array: double arrays stay double, everything else becomes float. */
     public static FlatArray copyOf(INDArray a) {
         return view(a, 0, Math.toIntExact(a.length())).copy();

@@ -12,9 +12,11 @@ import org.apache.spark.scheduler.StageInfo;
 
 /**
  * What Spark saw of each round, from its listener events: the bytes the driver received (every
- * task result of the round's job, direct or fetched from an executor's block manager) and the wall
- * time of the workers' stage and of the shard stage. The round's jobs are recognised by the local
- * property {@link #ROUND} that {@link #measure} sets around them.
+ * task result of the round's jobs, direct or fetched from an executor's block manager, and the
+ * averaged shards the driver read from block managers, which the averaging reports with a
+ * {@link BlocksRead} event) and the wall time of the workers' stage and of the shard stage. The
+ * round's jobs are recognised by the local property {@link #ROUND} that {@link #measure} sets
+ * around them.
  */
 public final class RoundTraffic extends SparkListener {
     /** Local property naming the round a job belongs to. */
@@ -61,6 +63,24 @@ public final class RoundTraffic extends SparkListener {
             Totals t = rounds.remove(name);
             stageRound.values().removeIf(name::equals);
             return new Measured<>(value, t == null ? new Figures(0, 0, 0, 0, 0) : t.figures());
+        }
+    }
+
+    /** The driver read {@code bytes} of averaged shards from block managers during round {@code round}. */
+    public record BlocksRead(String round, long bytes) implements org.apache.spark.scheduler.SparkListenerEvent {
+        @Override
+        public boolean logEvent() {
+            return false; // not for Spark's event log
+        }
+    }
+
+    @Override
+    public synchronized void onOtherEvent(org.apache.spark.scheduler.SparkListenerEvent event) {
+        if (event instanceof BlocksRead read && read.round() != null) {
+            Totals t = rounds.get(read.round());
+            if (t != null) {
+                t.inbound += read.bytes();
+            }
         }
     }
 

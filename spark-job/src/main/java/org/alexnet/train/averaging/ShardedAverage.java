@@ -3,7 +3,12 @@ package org.alexnet.train.averaging;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
+import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.alexnet.train.ParameterState;
 import org.apache.spark.Partitioner;
@@ -22,9 +27,9 @@ import scala.runtime.BoxedUnit;
 /**
  * The averaging half of a round, on Spark's shuffle: every worker's trained state arrives as one
  * piece per shard ({@link #pieces}); the shuffle sends each shard's pieces to one reducer task on
- * an executor, which sums them weighted by the workers' examples and divides; the driver receives
- * the averaged shards, i.e. ONE model state, whatever the number of workers, and writes each into
- * place as it arrives.
+ * an executor, which sums them weighted by the workers' examples and divides, and stores the
+ * result in its block manager ({@link StoredShards}); the driver reads the averaged shards, i.e.
+ * ONE model state, whatever the number of workers, and writes each into place as it arrives.
  *
  * <p>Bytes and memory per round, for W workers, a state of B bytes (parameters and momentum)
  * and S shards ({@link ShardPlan}): each worker's executor writes B to its shuffle files; each
@@ -65,7 +70,9 @@ public final class ShardedAverage {
     /**
      * Shuffles the workers' pieces by shard, averages each shard on the executors and assembles
      * the averaged state on the driver. Runs one Spark job (the workers' stage, then the shard
-     * stage); the shuffle's files are removed when it ends.
+     * stage); a shard whose stored result is lost before the driver reads it (its executor died)
+     * is averaged again from the shuffle, whose lost map outputs Spark recomputes. The shuffle's
+     * files are removed when the round has its average.
      */
     public static AveragedRound average(JavaSparkContext sc, JavaRDD<Tuple2<Integer, StatePiece>> pieces,
                                         ShardPlan plan) {
@@ -73,14 +80,54 @@ public final class ShardedAverage {
                 new ShardPartitioner(plan.shards()), tag(Integer.class), tag(StatePiece.class), tag(StatePiece.class));
         shuffled.setSerializer(new ShardSerializer());
         Assembler assembler = new Assembler(plan);
-        List<Object> partitions = new ArrayList<>(IntStream.range(0, plan.shards()).boxed().toList());
+        ExecutorService readers = Executors.newFixedThreadPool(READERS, r -> {
+            Thread t = new Thread(r, "averaged-shard-reader");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            sc.sc().runJob(shuffled, new Reducer(), JavaConverters.asScalaBuffer(partitions).toSeq(), assembler,
-                    tag(byte[].class));
+            List<Integer> missing = IntStream.range(0, plan.shards()).boxed().toList();
+            for (int attempt = 1; !missing.isEmpty(); attempt++) {
+                if (attempt > ATTEMPTS) {
+                    throw new IllegalStateException("averaged shards " + missing + " were lost " + ATTEMPTS
+                            + " times before the driver could read them");
+                }
+                List<Future<Integer>> reads = new ArrayList<>();
+                sc.sc().runJob(shuffled, new Reducer(), JavaConverters.asScalaBuffer(new ArrayList<Object>(missing))
+                        .toSeq(), new Handler(assembler, readers, reads), tag(long[].class));
+                List<Integer> lost = new ArrayList<>();
+                for (Future<Integer> read : reads) {
+                    Integer shard = join(read);
+                    if (shard != null) {
+                        lost.add(shard);
+                    }
+                }
+                missing = lost;
+            }
         } finally {
+            readers.shutdownNow();
             ShuffleFiles.remove(sc, (ShuffleDependency<?, ?, ?>) shuffled.dependencies().head());
         }
+        String round = sc.getLocalProperty(RoundTraffic.ROUND);
+        sc.sc().listenerBus().post(new RoundTraffic.BlocksRead(round, assembler.bytesRead()));
         return assembler.result();
+    }
+
+    /** Parallel reads of stored shards on the driver: enough to overlap fetching and copying. */
+    private static final int READERS = 4;
+    /** Times a shard is averaged again when its stored result is lost before the driver reads it. */
+    private static final int ATTEMPTS = 3;
+
+    private static Integer join(Future<Integer> read) {
+        try {
+            return read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading averaged shards", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("reading an averaged shard failed: " + e.getCause().getMessage(),
+                    e.getCause());
+        }
     }
 
     /** The average of one shard's pieces, in the fixed order of the workers, encoded for the driver. */
@@ -154,14 +201,14 @@ public final class ShardedAverage {
         }
     }
 
-    /** The reducer task: averages its shard and encodes the result for the driver. */
+    /** The reducer task: averages its shard and stores the result for the driver ({@link StoredShards}). */
     private static final class Reducer
-            extends AbstractFunction2<TaskContext, scala.collection.Iterator<Tuple2<Integer, StatePiece>>, byte[]>
+            extends AbstractFunction2<TaskContext, scala.collection.Iterator<Tuple2<Integer, StatePiece>>, long[]>
             implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public byte[] apply(TaskContext context, scala.collection.Iterator<Tuple2<Integer, StatePiece>> records) {
+        public long[] apply(TaskContext context, scala.collection.Iterator<Tuple2<Integer, StatePiece>> records) {
             Iterator<Tuple2<Integer, StatePiece>> it = JavaConverters.asJavaIterator(records);
             Iterator<StatePiece> pieces = new Iterator<>() {
                 @Override
@@ -174,18 +221,46 @@ public final class ShardedAverage {
                     return it.next()._2();
                 }
             };
-            return reduce(context.partitionId(), pieces);
+            return StoredShards.store(context.partitionId(), reduce(context.partitionId(), pieces));
         }
     }
 
-    /** Writes each averaged shard into the new state as the driver receives it (the scheduler's thread). */
-    private static final class Assembler extends AbstractFunction2<Object, byte[], BoxedUnit> {
+    /**
+     * Called by Spark's scheduler as each reducer finishes: hands the reading of its stored shard
+     * to the reader threads (a fetch must not hold up the scheduler); a read yields the shard
+     * number when the block was lost.
+     */
+    private static final class Handler extends AbstractFunction2<Object, long[], BoxedUnit> {
+        private final Assembler assembler;
+        private final ExecutorService readers;
+        private final List<Future<Integer>> reads;
+
+        Handler(Assembler assembler, ExecutorService readers, List<Future<Integer>> reads) {
+            this.assembler = assembler;
+            this.readers = readers;
+            this.reads = reads;
+        }
+
+        @Override
+        public BoxedUnit apply(Object partition, long[] where) {
+            int shard = (Integer) partition;
+            if (where[0] != shard) {
+                throw new IllegalStateException("partition " + shard + " returned shard " + where[0]);
+            }
+            reads.add(readers.submit(() -> StoredShards.take(where, assembler::place) ? null : shard));
+            return BoxedUnit.UNIT;
+        }
+    }
+
+    /** Writes each averaged shard into the new state as the driver reads it. */
+    private static final class Assembler {
         private final ShardPlan plan;
         private FlatArray params;
         private FlatArray momentum;
         private long examples = -1;
         private List<WorkerStats> workers = List.of();
         private int received;
+        private long bytesRead;
         private double slowestFetch;
         private double slowestAverage;
         private double receiving;
@@ -194,39 +269,49 @@ public final class ShardedAverage {
             this.plan = plan;
         }
 
-        @Override
-        public synchronized BoxedUnit apply(Object partition, byte[] encoded) {
+        /** Places one encoded shard (its bytes are copied; the buffer may go afterwards). */
+        void place(ByteBuffer encoded) {
             long t0 = System.nanoTime();
             AveragedShard shard = AveragedShard.decode(encoded);
-            slowestFetch = Math.max(slowestFetch, shard.fetchSeconds());
-            slowestAverage = Math.max(slowestAverage, shard.averageSeconds());
-            int s = (Integer) partition;
-            if (shard.shard() != s) {
-                throw new IllegalStateException("partition " + s + " returned shard " + shard.shard());
+            int s = shard.shard();
+            FlatArray p;
+            FlatArray m;
+            synchronized (this) {
+                slowestFetch = Math.max(slowestFetch, shard.fetchSeconds());
+                slowestAverage = Math.max(slowestAverage, shard.averageSeconds());
+                if (s == 0) {
+                    workers = shard.workers();
+                }
+                if (examples >= 0 && shard.examples() != examples) {
+                    throw new IllegalStateException("shards averaged over different examples: " + examples + " and "
+                            + shard.examples() + " (shard " + s + ")");
+                }
+                examples = shard.examples();
+                if (examples > 0 && params == null) {
+                    params = shard.params().zerosLike(plan.size());
+                    momentum = shard.params().zerosLike(plan.size());
+                }
+                p = params;
+                m = momentum;
             }
-            if (s == 0) {
-                workers = shard.workers();
-            }
-            if (examples >= 0 && shard.examples() != examples) {
-                throw new IllegalStateException("shards averaged over different examples: " + examples + " and "
-                        + shard.examples() + " (shard " + s + ")");
-            }
-            examples = shard.examples();
-            if (examples > 0) {
+            if (shard.examples() > 0) {
                 if (shard.params().length() != plan.to(s) - plan.from(s)) {
                     throw new IllegalStateException("shard " + s + " has " + shard.params().length() + " values, the plan "
                             + (plan.to(s) - plan.from(s)));
                 }
-                if (params == null) {
-                    params = shard.params().zerosLike(plan.size());
-                    momentum = shard.params().zerosLike(plan.size());
-                }
-                shard.params().copyInto(params, plan.from(s));
-                shard.momentum().copyInto(momentum, plan.from(s));
+                // shards are disjoint ranges: the copies run in parallel
+                shard.params().copyInto(p, plan.from(s));
+                shard.momentum().copyInto(m, plan.from(s));
             }
-            received++;
-            receiving += (System.nanoTime() - t0) / 1e9;
-            return BoxedUnit.UNIT;
+            synchronized (this) {
+                received++;
+                bytesRead += encoded.remaining();
+                receiving += (System.nanoTime() - t0) / 1e9;
+            }
+        }
+
+        synchronized long bytesRead() {
+            return bytesRead;
         }
 
         synchronized AveragedRound result() {
