@@ -31,10 +31,11 @@ final class ProgressLine {
         secondsPerRound = Double.isNaN(secondsPerRound) ? seconds : 0.8 * secondsPerRound + 0.2 * seconds;
         long roundsLeft = (long) (epochs - epoch) * rounds + (rounds - round - 1);
         LOG.info(String.format("epoch %d/%d round %d/%d: %.1f images/s, data wait %.0f%%, loss %.4f, lr %.2g, "
-                        + "ETA %s (excluding evaluation); round overhead %.2f s, driver inbound %.1f MB (state %.1f MB)",
+                        + "ETA %s (excluding evaluation); round overhead %.2f s%s, driver inbound %.1f MB (state %.1f MB)",
                 epoch, epochs, round + 1, rounds, sum.examples() / seconds, 100 * sum.dataWaitShare(), sum.meanLoss(),
                 learningRate, duration(roundsLeft * secondsPerRound), seconds - sum.slowestWorkerSeconds(),
-                spark.driverInboundBytes() / 1e6, stateBytes / 1e6));
+                spark.dataStageSeconds() > 0 ? String.format(" (%.2f s of it shuffling the epoch's data)",
+                        spark.dataStageSeconds()) : "", spark.driverInboundBytes() / 1e6, stateBytes / 1e6));
     }
 
     static String duration(double seconds) {

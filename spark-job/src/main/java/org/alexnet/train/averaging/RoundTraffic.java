@@ -27,7 +27,7 @@ public final class RoundTraffic extends SparkListener {
 
     /** A round's figures. */
     public record Figures(long driverInboundBytes, int tasks, double workerStageSeconds, double shardStageSeconds,
-                          double slowestResultFetchSeconds) {
+                          double slowestResultFetchSeconds, double dataStageSeconds) {
     }
 
     /** Listens on {@code sc} until {@link #close}. */
@@ -62,7 +62,7 @@ public final class RoundTraffic extends SparkListener {
         synchronized (this) {
             Totals t = rounds.remove(name);
             stageRound.values().removeIf(name::equals);
-            return new Measured<>(value, t == null ? new Figures(0, 0, 0, 0, 0) : t.figures());
+            return new Measured<>(value, t == null ? new Figures(0, 0, 0, 0, 0, 0) : t.figures());
         }
     }
 
@@ -121,10 +121,8 @@ public final class RoundTraffic extends SparkListener {
         double seconds = ((Long) info.completionTime().get() - (Long) info.submissionTime().get()) / 1e3;
         if (info.shuffleDepId().isEmpty()) {
             t.shardStage += seconds; // the result stage: shards averaged and sent to the driver
-        } else if ((Long) info.submissionTime().get() >= t.lastMapSubmitted) {
-            // the last map stage is the workers' (an epoch's first round may first shuffle the epoch's data)
-            t.lastMapSubmitted = (Long) info.submissionTime().get();
-            t.workerStage = seconds;
+        } else {
+            t.mapStages.put((Long) info.submissionTime().get(), seconds);
         }
     }
 
@@ -136,13 +134,15 @@ public final class RoundTraffic extends SparkListener {
     private static final class Totals {
         long inbound;
         int tasks;
-        double workerStage;
         double shardStage;
         double fetch;
-        long lastMapSubmitted = Long.MIN_VALUE;
+        /** Map stages by submission time: the last is the workers'; an epoch's first round shuffles its data first. */
+        final java.util.TreeMap<Long, Double> mapStages = new java.util.TreeMap<>();
 
         Figures figures() {
-            return new Figures(inbound, tasks, workerStage, shardStage, fetch);
+            double worker = mapStages.isEmpty() ? 0 : mapStages.lastEntry().getValue();
+            double data = mapStages.values().stream().mapToDouble(Double::doubleValue).sum() - worker;
+            return new Figures(inbound, tasks, worker, shardStage, fetch, data);
         }
     }
 }
