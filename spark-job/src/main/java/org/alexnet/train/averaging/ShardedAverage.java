@@ -1,9 +1,10 @@
 package org.alexnet.train.averaging;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -34,8 +35,8 @@ import scala.runtime.BoxedUnit;
  * <p>Bytes and memory per round, for W workers, a state of B bytes (parameters and momentum)
  * and S shards ({@link ShardPlan}): each worker's executor writes B to its shuffle files; each
  * reducer fetches W pieces of B/S and holds them while it sums (W B / S, at most 64 MiB with the
- * automatic plan); the driver receives B in S results and holds the new state (B) besides the
- * current one and its broadcast. The cluster moves W B through the shuffle, spread over the
+ * automatic plan); the driver reads B in S blocks and holds the new state (B) besides the
+ * current one and its broadcast's serialised pieces. The cluster moves W B through the shuffle, spread over the
  * executors, as a reduce-scatter does.
  *
  * <p>Deterministic: each value of the average is {@code (sum over workers, in worker order, of
@@ -43,6 +44,11 @@ import scala.runtime.BoxedUnit;
  * the order in which tasks finish or pieces arrive, and task retries.
  */
 public final class ShardedAverage {
+    /** Parallel reads of stored shards on the driver: enough to overlap fetching and copying. */
+    private static final int READERS = 4;
+    /** Times a shard is averaged again when its stored result is lost before the driver reads it. */
+    private static final int ATTEMPTS = 3;
+
     private ShardedAverage() {
     }
 
@@ -92,11 +98,11 @@ public final class ShardedAverage {
                     throw new IllegalStateException("averaged shards " + missing + " were lost " + ATTEMPTS
                             + " times before the driver could read them");
                 }
-                List<Future<Integer>> reads = new ArrayList<>();
+                List<Future<Integer>> reads = Collections.synchronizedList(new ArrayList<>());
                 sc.sc().runJob(shuffled, new Reducer(), JavaConverters.asScalaBuffer(new ArrayList<Object>(missing))
                         .toSeq(), new Handler(assembler, readers, reads), tag(long[].class));
                 List<Integer> lost = new ArrayList<>();
-                for (Future<Integer> read : reads) {
+                for (Future<Integer> read : List.copyOf(reads)) {
                     Integer shard = join(read);
                     if (shard != null) {
                         lost.add(shard);
@@ -112,11 +118,6 @@ public final class ShardedAverage {
         sc.sc().listenerBus().post(new RoundTraffic.BlocksRead(round, assembler.bytesRead()));
         return assembler.result();
     }
-
-    /** Parallel reads of stored shards on the driver: enough to overlap fetching and copying. */
-    private static final int READERS = 4;
-    /** Times a shard is averaged again when its stored result is lost before the driver reads it. */
-    private static final int ATTEMPTS = 3;
 
     private static Integer join(Future<Integer> read) {
         try {
