@@ -74,7 +74,7 @@ native_cannot() {
     echo "[$native_tag] WARNING: $native_fallback"
     if [ "$native_mode" != skip ]; then
       [ -z "$native_hint" ] || echo "[$native_tag] WARNING: to build it, run: $native_hint"
-      echo "[$native_tag] WARNING: then rebuild (deploy/alexnet installs these itself when it may)"
+      echo "[$native_tag] WARNING: then rebuild (ALEXNET_REBUILD=always deploy/alexnet ..., which installs them itself when it may)"
     fi
     echo "[$native_tag] ******************************************************************************"
   } >&2
