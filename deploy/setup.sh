@@ -182,7 +182,7 @@ setup_as() {
 # printing the command to run) when something needed is missing and cannot be installed; a
 # non-Debian/Ubuntu machine without the native toolchain gets a warning (the build falls back).
 setup_system() {
-  local purpose="${1:-build}" distro missing need packages=() as
+  local purpose="${1:-build}" distro missing need packages=() as log
   [ "${ALEXNET_SETUP:-install}" != skip ] || { setup_use_jdk || true; return 0; }
   distro="$(setup_distro)"
   missing="$(setup_missing "$purpose" "$distro")" || return 2
@@ -231,12 +231,16 @@ setup_system() {
     if [ "$need" = jdk ]; then packages+=("$(setup_jdk_package)"); else packages+=("$(setup_package "$need" "$distro")"); fi
   done
   setup_say "installing ${packages[*]} with apt-get (as $as) ..."
+  # dpkg's progress (a line per file it unpacks) goes to a log; apt's errors are shown as they come
+  log="$(mktemp "${TMPDIR:-/tmp}/alexnet-apt.XXXXXX")"
   if ! setup_as "$as" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      "${packages[@]}" >&2; then
-    setup_say "apt-get could not install ${packages[*]}; install them yourself:"
+      "${packages[@]}" >"$log"; then
+    tail -n 20 "$log" >&2
+    setup_say "apt-get could not install ${packages[*]} (its output: $log); install them yourself:"
     printf '\n    %s\n\n' "$(setup_install_command "$as" "${packages[@]}")" >&2
     return 1
   fi
+  rm -f "$log"
   setup_say "installed ${packages[*]}"
   if ! setup_use_jdk; then
     setup_say "no JDK 17 found after the install: install one and set JAVA_HOME"

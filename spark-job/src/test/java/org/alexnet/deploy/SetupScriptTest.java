@@ -26,7 +26,7 @@ class SetupScriptTest {
     private static final Path ROOT = Processes.repoRoot();
     /** The real tools the scripts use besides the stubbed ones. */
     private static final List<String> TOOLS = List.of("bash", "sed", "grep", "awk", "dirname", "readlink", "uname",
-            "env", "cat", "mkdir", "chmod", "find", "tee", "true");
+            "env", "cat", "mkdir", "chmod", "find", "tee", "true", "mktemp", "rm", "tail");
 
     @TempDir
     Path dir;
