@@ -79,8 +79,9 @@ setup_jdk_major() {
     done <"$home/release"
   fi
   [ -n "$version" ] || version="$("$home/bin/javac" -version 2>&1 | sed -n 's/^javac \([0-9][0-9.]*\).*/\1/p')"
+  version="${version%%[!0-9]*}"   # 17 of 17.0.15 or 17-ea, 1 of 1.8.0_402
   [ -n "$version" ] || return 1
-  echo "${version%%.*}"
+  echo "$version"
 }
 
 # The home of the JDK to use: JAVA_HOME when it is 17 to 21 (Spark 3.5 runs on both; later ones
