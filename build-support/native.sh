@@ -59,11 +59,13 @@ native_toolchain() {
 # otherwise warns loudly and ends the step successfully, leaving the library out of the jar.
 native_cannot() {
   native_hint=$(bash "$repo/deploy/setup.sh" --print-install native 2>/dev/null || true)
+  if [ -n "$native_hint" ]; then native_hint="run: $native_hint"
+  else native_hint="install gcc and the headers and static library of libjpeg-turbo"; fi
   if [ "$native_mode" = required ]; then
     {
       echo ""
       echo "[$native_tag] cannot build $native_what: $1"
-      [ -z "$native_hint" ] || echo "[$native_tag] install what it needs: $native_hint"
+      echo "[$native_tag] to build it, $native_hint"
       echo "[$native_tag] (or build without it: -Dalexnet.native=auto warns, -Dalexnet.native=skip does not try)"
     } >&2
     exit 1
@@ -73,7 +75,7 @@ native_cannot() {
     echo "[$native_tag] WARNING: NOT BUILT: $native_what: $1"
     echo "[$native_tag] WARNING: $native_fallback"
     if [ "$native_mode" != skip ]; then
-      [ -z "$native_hint" ] || echo "[$native_tag] WARNING: to build it, run: $native_hint"
+      echo "[$native_tag] WARNING: to build it, $native_hint"
       echo "[$native_tag] WARNING: then rebuild (ALEXNET_REBUILD=always deploy/alexnet ..., which installs them itself when it may)"
     fi
     echo "[$native_tag] ******************************************************************************"

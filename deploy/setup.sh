@@ -54,6 +54,10 @@ setup_needs() {
   esac
 }
 
+setup_purpose_name() {
+  case "$1" in run) echo "running AlexNet" ;; test) echo "the tests" ;; *) echo "the $1" ;; esac
+}
+
 # "debian", "ubuntu" (and their derivatives, by ID_LIKE), or "other:ID".
 setup_distro() {
   local file="${ALEXNET_OS_RELEASE:-/etc/os-release}" key value id='' like=''
@@ -204,7 +208,7 @@ setup_system() {
   fi
 
   for need in $missing; do packages+=("$(setup_package "$need" "$distro")"); done
-  setup_say "this machine lacks what the ${purpose} needs ($distro):"
+  setup_say "this machine lacks what $(setup_purpose_name "$purpose") needs ($distro):"
   for need in $missing; do
     setup_say "  $(printf '%-24s' "$(setup_package "$need" "$distro")") $(setup_why "$need")"
   done
@@ -280,15 +284,16 @@ setup_main() {
     distro="$(setup_distro)"
     missing="$(setup_missing "${2:-build}" "$distro")"
     [ -n "$missing" ] || return 0
-    case "$distro" in
+    case "$distro" in   # elsewhere the package names are not known: nothing
       debian | ubuntu)
         for need in $missing; do packages+=("$(setup_package "$need" "$distro")"); done
         setup_install_command "$(setup_privilege_hint)" "${packages[@]}" ;;
-      *) for need in $missing; do setup_why "$need"; done ;;
     esac
     return 0
   fi
-  case "${1:-build}" in -h | --help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;; esac
+  case "${1:-build}" in
+    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; return 0 ;;
+  esac
   setup_system "${1:-build}"
   setup_report
 }
