@@ -1,45 +1,22 @@
 #!/bin/sh
 # Builds libalexnet_kernels.so (alexnet_kernels.c: the CPU backend's LRN and update kernels) into OUT_DIR/linux-<arch>/,
-# where NativeLrn.java loads it from the classpath. Run by Maven (model/pom.xml, compile phase).
+# where NativeKernels.java loads it from the classpath. Run by Maven (model/pom.xml, compile phase).
 # Portable x86-64 code (no -march): it runs on any executor; gcc vectorises the channel loops.
-# Usage: build.sh OUT_DIR JAVA_HOME
+# Where it cannot be built (no gcc, another OS) the jar goes without it, with a loud warning, unless
+# MODE is "required": build-support/native.sh.
+# Usage: build.sh OUT_DIR JAVA_HOME [auto|required|skip]
 set -eu
-out_dir=$1
-java_home=$2
 src_dir=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$src_dir/../../../.." && pwd)
+# shellcheck source-path=SCRIPTDIR/../../../.. source=build-support/native.sh
+. "$repo/build-support/native.sh"
 src=$src_dir/alexnet_kernels.c
-cc=${CC:-gcc}
 
-fail() {
-  echo "" >&2
-  echo "[alexnet-model] cannot build the native kernels: $1" >&2
-  echo "[alexnet-model] On Debian/Ubuntu: apt-get install gcc libc6-dev" >&2
-  exit 1
-}
-
-[ "$(uname -s)" = Linux ] || fail "only Linux is supported by this build step (found $(uname -s))"
-case $(uname -m) in
-  x86_64 | amd64) arch=x86_64 ;;
-  aarch64 | arm64) arch=aarch64 ;;
-  *) arch=$(uname -m) ;;
-esac
-target=$out_dir/linux-$arch/libalexnet_kernels.so
-
-if [ -f "$target" ] && [ "$target" -nt "$src" ] && [ "$target" -nt "$0" ]; then
-  exit 0
-fi
-
-command -v "$cc" >/dev/null 2>&1 || fail "no C compiler ('$cc' not on PATH)"
-jni_inc=$java_home/include
-[ -f "$jni_inc/jni.h" ] || { jni_inc=$java_home/../include; [ -f "$jni_inc/jni.h" ] || fail "no jni.h under $java_home (a JDK, not a JRE, must run Maven)"; }
-
-mkdir -p "$out_dir/linux-$arch"
+native_init alexnet-model "the native LRN and update kernels" \
+  "LRN and the parameter update run as plain ND4J operations instead: the same numbers, but a slower CPU training step" \
+  libalexnet_kernels.so "$@"
+native_up_to_date "$src" "$0" "$repo/build-support/native.sh"
+native_toolchain
 # -fno-math-errno lets sqrtf vectorise; no -ffast-math and no FMA contraction: every sum and product
 # rounds as the ND4J operations it replaces
-"$cc" -O3 -fno-math-errno -ffp-contract=off -fPIC -shared -fvisibility=hidden -Wall -Wextra -Werror=implicit-function-declaration \
-  -I"$jni_inc" -I"$jni_inc/linux" \
-  -o "$target.tmp" "$src" -lm \
-  -Wl,-z,noexecstack -Wl,-z,defs -s \
-  || fail "compiling $src failed (see the compiler output above)"
-mv "$target.tmp" "$target"
-echo "[alexnet-model] built $target with $("$cc" --version | head -1)"
+native_compile -O3 -fno-math-errno -ffp-contract=off "$src" -lm

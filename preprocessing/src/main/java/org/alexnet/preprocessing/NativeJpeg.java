@@ -150,7 +150,8 @@ public final class NativeJpeg {
         }
         try (InputStream in = NativeJpeg.class.getResourceAsStream(resource)) {
             if (in == null) {
-                return "resource " + resource + " not in the jar (built on another platform?)";
+                return "resource " + resource + " not in the jar (the build could not compile it: see its warning;"
+                        + " deploy/setup.sh installs gcc and libjpeg-turbo's headers)";
             }
             // A private copy per class loader: a library file can be bound to one loader only.
             Path tmp = Files.createTempFile("alexnet_jpeg", ".so");

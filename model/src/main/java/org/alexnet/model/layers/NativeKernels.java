@@ -20,9 +20,13 @@ import org.slf4j.LoggerFactory;
  * formulas (~20x faster than its ~15 ND4J operations, which made LRN the most expensive layer of
  * a CPU step) and the momentum update of ParamUpdate (one pass instead of eight). Used on the CPU
  * backend when the library loads; everything else (double precision, CUDA) takes the ND4J path,
- * which computes the same formulas.
+ * which computes the same formulas. When the library is not there (a build without gcc, another
+ * OS or architecture, {@code -Dalexnet.native-kernels.disable=true}) everything takes that path,
+ * and a warning saying why is logged once per JVM.
  */
 public final class NativeKernels {
+    /** Set to true to run the ND4J path although the library is there (as NativeJpeg's alexnet.native-jpeg.disable). */
+    static final String DISABLE_PROPERTY = "alexnet.native-kernels.disable";
     private static final Logger LOG = LoggerFactory.getLogger(NativeKernels.class);
     private static final String UNAVAILABLE = load();
 
@@ -123,12 +127,15 @@ public final class NativeKernels {
         };
         String resource = "native/linux-" + arch + "/libalexnet_kernels.so";
         String reason;
-        if (!os.startsWith("linux")) {
+        if (Boolean.getBoolean(DISABLE_PROPERTY)) {
+            reason = "disabled by -D" + DISABLE_PROPERTY + "=true";
+        } else if (!os.startsWith("linux")) {
             reason = "no native LRN library for " + os;
         } else {
             try (InputStream in = NativeKernels.class.getResourceAsStream(resource)) {
                 if (in == null) {
-                    reason = "resource " + resource + " not in the jar";
+                    reason = "resource " + resource + " not in the jar (the build could not compile it: see its"
+                            + " warning; deploy/setup.sh installs gcc)";
                 } else {
                     Path tmp = Files.createTempFile("alexnet_kernels", ".so");
                     try {
@@ -143,7 +150,9 @@ public final class NativeKernels {
                 reason = "cannot load " + resource + ": " + e;
             }
         }
-        LOG.warn("LRN and the parameter update run on plain ND4J operations (slower on the CPU): {}", reason);
+        // once per JVM (executor), so a slow fallback is never silent
+        LOG.warn("native LRN and update kernels not used, they run as plain ND4J operations (slower on the CPU): {}",
+                reason);
         return reason;
     }
 

@@ -3,6 +3,11 @@ package org.alexnet.model.layers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,6 +21,21 @@ class NativeKernelsTest {
         assertTrue(NativeKernels.usable(Nd4j.create(DataType.FLOAT, 1, 5, 2, 2)),
                 "the native LRN library should load on this Linux CPU build (Maven builds it)");
         assertTrue(!NativeKernels.usable(Nd4j.create(DataType.DOUBLE, 1, 5, 2, 2)), "double precision takes the ND4J path");
+    }
+
+    @Test
+    void withoutTheLibraryLrnRunsOnNd4jOperationsAndSaysWhy() throws Exception {
+        // A fresh JVM in which the library is not loaded, as in a build without gcc.
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-D" + NativeKernels.DISABLE_PROPERTY + "=true", "-cp", System.getProperty("java.class.path"),
+                NativeKernelsFallbackMain.class.getName()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("native=false max diff to ND4J ops 0.0"), "the ND4J path computed the output: " + out);
+        assertTrue(out.contains("native LRN and update kernels not used, they run as plain ND4J operations")
+                && out.contains("disabled by -D" + NativeKernels.DISABLE_PROPERTY), "a warning says why: " + out);
     }
 
     @Test
