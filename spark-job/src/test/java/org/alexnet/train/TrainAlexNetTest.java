@@ -9,7 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.alexnet.model.ModelFile;
+import org.alexnet.archive.ModelArchive;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,8 +35,8 @@ class TrainAlexNetTest extends TrainingFixture {
         assertTrue(last.trainLoss() < first.trainLoss() / 4, "the training loss falls: " + metrics);
         assertEquals(0.001, last.learningRate(), 1e-12, "the step schedule divided the rate by 10 after epoch 7");
         assertTrue(Files.size(out.resolve("curves.png")) > 1000, "training curves are drawn");
-        ModelFile.Saved model = ModelFile.load(out.resolve("model.zip").toFile());
-        assertEquals("tiny", model.config().preset(), "the final model says what it is");
+        ModelArchive model = ModelArchive.open(out.resolve("model.zip"));
+        assertEquals("tiny", model.model().preset(), "the final model says what it is");
         TopKCounts again = EvaluateModel.evaluate(spark, out.toString(), dataset.toString(), false);
         assertEquals(32, again.examples(), "evaluate reads all 32 validation images");
         assertEquals(last.top1Error(), again.top1Error(), 1e-9, "evaluate reproduces the last epoch's top-1 error");

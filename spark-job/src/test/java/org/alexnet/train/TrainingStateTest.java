@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import org.alexnet.model.AlexNet;
 import org.alexnet.model.AlexNetConfig;
-import org.alexnet.model.ModelFile;
+import org.alexnet.archive.ModelArchive;
+import org.alexnet.testing.LogCapture;
 import org.alexnet.preprocessing.DatasetLayout;
 import org.alexnet.preprocessing.DatasetStats;
 import org.alexnet.train.data.Example;
@@ -70,29 +71,77 @@ class TrainingStateTest extends TrainingFixture {
         epoch.unpersist();
     }
 
+    private static final String[] RESUME_COMMON = {"--set", "train.eval.ten-crop-at-end=false",
+        "--set", "model.dropout=0", "--set", "train.schedule=step", "--set", "train.schedule.step-epochs=1"};
+    private static java.nio.file.Path straight;
+
+    /** Two epochs without interruption (run once, shared by the resume tests). */
+    private static synchronized java.nio.file.Path straightRun() {
+        if (straight == null) {
+            java.nio.file.Path out = dir.resolve("straight");
+            assertEquals(0, train(with(args(out, "--set", "train.epochs=2"), RESUME_COMMON)));
+            straight = out;
+        }
+        return straight;
+    }
+
+    /** One epoch with a checkpoint after every round (3 rounds per epoch). */
+    private static java.nio.file.Path interruptedRun(String name) {
+        java.nio.file.Path out = dir.resolve(name);
+        assertEquals(0, train(with(args(out, "--set", "train.epochs=1", "--set",
+                "train.checkpoint.every-rounds=1"), RESUME_COMMON)));
+        return out;
+    }
+
+    private static int resume(java.nio.file.Path out) {
+        return train(with(args(out, "--set", "train.epochs=2", "--set", "train.checkpoint.every-rounds=1", "--resume"),
+                RESUME_COMMON));
+    }
+
+    private static void assertSameEnd(java.nio.file.Path straight, java.nio.file.Path resumed, String how)
+            throws Exception {
+        float[] a = ModelArchive.open(straight.resolve("model.zip")).parameters().toFloatVector();
+        float[] b = ModelArchive.open(resumed.resolve("model.zip")).parameters().toFloatVector();
+        assertArrayEquals(a, b, how + ", the run ends exactly where the straight run ends");
+        assertEquals(Files.readAllLines(straight.resolve("metrics.jsonl")).stream().map(ResumeLines::withoutTime).toList(),
+                Files.readAllLines(resumed.resolve("metrics.jsonl")).stream().map(ResumeLines::withoutTime).toList(),
+                "and with the same per-epoch metrics");
+    }
+
+    /** The one checkpoint whose name starts with the prefix (names end in a unique time and id). */
+    static java.nio.file.Path checkpoint(java.nio.file.Path output, String prefix) throws Exception {
+        try (var files = Files.list(output.resolve(CheckpointStore.DIR))) {
+            List<java.nio.file.Path> found = files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList();
+            assertEquals(1, found.size(), "one checkpoint " + prefix + "*: " + found);
+            return found.get(0);
+        }
+    }
+
     @Test
     void aResumedRunEndsWithExactlyTheParametersOfAnUninterruptedOne() throws Exception {
-        String[] common = {"--set", "train.eval.ten-crop-at-end=false", "--set", "model.dropout=0",
-                "--set", "train.schedule=step", "--set", "train.schedule.step-epochs=1"};
-        java.nio.file.Path straight = dir.resolve("straight");
-        assertEquals(0, train(with(args(straight, "--set", "train.epochs=2"), common)));
-
-        java.nio.file.Path interrupted = dir.resolve("interrupted");
-        assertEquals(0, train(with(args(interrupted, "--set", "train.epochs=1", "--set",
-                "train.checkpoint.every-rounds=1"), common)));
+        java.nio.file.Path interrupted = interruptedRun("interrupted");
         // as if the job died after round 2 of epoch 1: only the mid-epoch checkpoints survive
-        java.nio.file.Path checkpoints = interrupted.resolve(CheckpointStore.DIR);
-        Files.delete(checkpoints.resolve("resume-at-epoch-0002-round-000000.zip"));
+        Files.delete(checkpoint(interrupted, "resume-at-epoch-0002-round-000000"));
         Files.delete(interrupted.resolve("model.zip"));
-        assertEquals(0, train(with(args(interrupted, "--set", "train.epochs=2", "--set",
-                "train.checkpoint.every-rounds=1", "--resume"), common)));
+        assertEquals(0, resume(interrupted));
+        assertSameEnd(straightRun(), interrupted, "resumed from a mid-epoch checkpoint");
+    }
 
-        float[] a = ModelFile.load(straight.resolve("model.zip").toFile()).graph().params().toFloatVector();
-        float[] b = ModelFile.load(interrupted.resolve("model.zip").toFile()).graph().params().toFloatVector();
-        assertArrayEquals(a, b, "resumed from a mid-epoch checkpoint, the run ends exactly where the straight run ends");
-        assertEquals(Files.readAllLines(straight.resolve("metrics.jsonl")).stream().map(ResumeLines::withoutTime).toList(),
-                Files.readAllLines(interrupted.resolve("metrics.jsonl")).stream().map(ResumeLines::withoutTime).toList(),
-                "and with the same per-epoch metrics");
+    @Test
+    void aCorruptNewestCheckpointResumesFromThePreviousOneExactly() throws Exception {
+        java.nio.file.Path interrupted = interruptedRun("corrupt-newest");
+        java.nio.file.Path newest = checkpoint(interrupted, "resume-at-epoch-0002-round-000000");
+        byte[] bytes = Files.readAllBytes(newest);
+        bytes[bytes.length / 2] ^= 0x5a; // one flipped byte in the parameters: the CRC check fails
+        Files.write(newest, bytes);
+        Files.delete(interrupted.resolve("model.zip"));
+        LogCapture.Result<Integer> run = LogCapture.during(() -> resume(interrupted));
+        assertEquals(0, run.value(), run.log());
+        assertTrue(run.log().matches("(?s).*WARN.*checkpoint resume-at-epoch-0002-round-000000-\\S+ cannot be "
+                + "read.*falling back to the previous complete checkpoint.*"), "a warning names the unreadable one:\n"
+                + run.log());
+        assertTrue(run.log().contains("resuming from resume-at-epoch-0001-round-000002-"), run.log());
+        assertSameEnd(straightRun(), interrupted, "resumed from the checkpoint before the corrupt newest one");
     }
 
     @Test
@@ -101,15 +150,19 @@ class TrainingStateTest extends TrainingFixture {
         assertEquals(0, train(args(out, "--set", "train.epochs=1", "--set", "train.eval.ten-crop-at-end=false")));
         java.nio.file.Path checkpoints = out.resolve(CheckpointStore.DIR);
         // what a kill in the middle of writing the next checkpoint leaves: a partial hidden file
-        byte[] whole = Files.readAllBytes(checkpoints.resolve("resume-at-epoch-0002-round-000000.zip"));
-        Files.write(checkpoints.resolve(".resume-at-epoch-0002-round-000002.zip.partial"),
+        // (local disks, HDFS), or a partial file under its own name (a file system whose rename copies)
+        java.nio.file.Path complete = checkpoint(out, "resume-at-epoch-0002-round-000000");
+        byte[] whole = Files.readAllBytes(complete);
+        Files.write(checkpoints.resolve(".resume-at-epoch-0002-round-000002-20300101T000000000Z-beef.zip."
+                + "1b4e28ba-2fa1-11d2-883f-0016d3cca427.partial"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        Files.write(checkpoints.resolve("resume-at-epoch-0002-round-000003-20300101T000000000Z-beef.zip"),
                 java.util.Arrays.copyOf(whole, whole.length / 2));
 
-        CheckpointStore store = new CheckpointStore(new Path(out.toUri()), spark.sparkContext().hadoopConfiguration());
+        CheckpointStore store = new CheckpointStore(new Path(out.toUri()), spark.sparkContext().hadoopConfiguration(), 3);
         Optional<CheckpointStore.Loaded> latest = store.latest();
         assertTrue(latest.isPresent(), "a checkpoint is found");
-        assertEquals("resume-at-epoch-0002-round-000000.zip", latest.get().name(), "the complete one");
-        assertEquals(2, Integer.parseInt(latest.get().state().get("next.epoch")));
+        assertEquals(complete.getFileName().toString(), latest.get().name(), "the complete one");
+        assertEquals(2, latest.get().state().nextEpoch());
         assertTrue(latest.get().graph().params().length() > 0, "and it loads");
     }
 
