@@ -152,7 +152,7 @@ def main():
     p.add_argument("--tensor", help="prepared input: raw little-endian float32, N x 3 x S x S")
     p.add_argument("--probabilities", help="with --tensor: write the softmax as raw little-endian float32")
     p.add_argument("--onnx", help="write the network to this ONNX file (torch.onnx.export) and stop")
-    a = p.parse_args()
+    a = p.parse_intermixed_args()
     model, arch, classes = load(a.model)
     s = arch["input_size"]
     if a.onnx:
@@ -174,8 +174,9 @@ def main():
             if a.tensor and name == a.tensor and a.probabilities:
                 with open(a.probabilities, "wb") as f:
                     f.write(probabilities.numpy().astype("<f4").tobytes())
-            prob = probabilities.mean(0) if averaged or name != a.tensor else probabilities[0]
-            print(name + (" (10 views)" if averaged else ""))
+            prob = probabilities.mean(0)  # the 10 views of an image, or the rows of a tensor, averaged
+            print(name + (" (10 views)" if averaged else "") + (" (%d rows, averaged)" % len(x) if len(x) > 1 and
+                                                                  not averaged else ""))
             top = torch.topk(prob, min(5, prob.numel()))
             for rank, (pr, i) in enumerate(zip(top.values.tolist(), top.indices.tolist()), 1):
                 print("  %d. %-50s %.4f" % (rank, label(classes[i]), pr))

@@ -202,10 +202,10 @@ public final class ModelArchive {
         return m;
     }
 
-    /** "key = value" lines, as {@link Config#toPropertiesText()} writes them. */
+    /** "key = value" lines, as {@link Config#toPropertiesText()} writes them, sorted by key. */
     private static String propertiesText(Map<String, String> values) {
         StringBuilder sb = new StringBuilder();
-        values.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
+        new java.util.TreeMap<>(values).forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
         return sb.toString();
     }
 
@@ -378,7 +378,8 @@ public final class ModelArchive {
                 }
             }
             AlexNetConfig model = modelConfig((byte[]) read.get(MODEL_CONFIG_ENTRY));
-            Map<String, String> job = Config.parsePropertiesText(utf8((byte[]) read.get(JOB_CONFIG_ENTRY)));
+            Map<String, String> job = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(
+                    Config.parsePropertiesText(utf8((byte[]) read.get(JOB_CONFIG_ENTRY)))));
             Provenance provenance = ArchiveJson.read((byte[]) read.get(PROVENANCE_ENTRY), Provenance.class,
                     PROVENANCE_ENTRY);
             List<ClassName> classes = classes((byte[]) read.get(CLASSES_ENTRY), model.classes());
@@ -517,7 +518,7 @@ public final class ModelArchive {
         return model;
     }
 
-    /** The training job's configuration as key/value text (resolve it with the job's schema). */
+    /** The training job's configuration as key/value text, sorted by key (resolve it with the job's schema). */
     public Map<String, String> jobConfig() {
         return job;
     }

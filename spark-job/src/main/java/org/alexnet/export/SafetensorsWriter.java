@@ -49,8 +49,11 @@ public final class SafetensorsWriter {
                 throw new IllegalArgumentException(t.name() + ": " + t.bytes() + " bytes for shape "
                         + java.util.Arrays.toString(t.shape()) + " of " + t.dtype());
             }
-            header.put(t.name(), Map.of("dtype", t.dtype(), "shape", t.shape(),
-                    "data_offsets", new long[] {offset, offset + t.bytes()}));
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("dtype", t.dtype());
+            entry.put("shape", t.shape());
+            entry.put("data_offsets", new long[] {offset, offset + t.bytes()});
+            header.put(t.name(), entry);
             offset += t.bytes();
         }
         byte[] json = JSON.writeValueAsBytes(header);

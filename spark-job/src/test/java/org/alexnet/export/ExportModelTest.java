@@ -187,6 +187,43 @@ class ExportModelTest {
         assertEquals(w7.getFloat(5, 2), w[(int) (2 * in + 5)], "transposed");
     }
 
+    /**
+     * deploy/export/alexnet_torch.py computes the same probabilities as our model on the same
+     * prepared input (runs where a python3 with torch is installed, e.g. Debian's python3-torch).
+     */
+    @Test
+    void thePyTorchScriptComputesOurProbabilities() throws Exception {
+        String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder(python, "-c", "import torch")
+                .redirectErrorStream(true).start().waitFor() == 0, "no python3 with torch here");
+        AlexNetConfig config = TestArchives.tiny(5);
+        ComputationGraph graph = TestArchives.trained(config);
+        export(config, graph);
+        int side = config.inputSize();
+        INDArray input = org.nd4j.linalg.factory.Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 3, side, side)
+                .muli(50);
+        float[] ours = graph.outputSingle(false, input).dup('c').data().asFloat();
+        Path tensor = dir.resolve("input.f32");
+        ByteBuffer raw = ByteBuffer.allocate((int) input.length() * 4).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asFloatBuffer().put(input.dup('c').data().asFloat());
+        Files.write(tensor, raw.array());
+        Path probabilities = dir.resolve("torch.f32");
+        Process p = new ProcessBuilder(python, Path.of(System.getProperty("user.dir")).getParent()
+                .resolve("deploy/export/alexnet_torch.py").toString(), dir.resolve("alexnet.safetensors").toString(),
+                "--tensor", tensor.toString(), "--probabilities", probabilities.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), output);
+        float[] theirs = new float[ours.length];
+        ByteBuffer.wrap(Files.readAllBytes(probabilities)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(theirs);
+        double max = 0;
+        for (int i = 0; i < ours.length; i++) {
+            max = Math.max(max, Math.abs(ours[i] - theirs[i]));
+        }
+        assertTrue(max < 1e-5, "PyTorch's probabilities differ from ours by up to " + max);
+        System.out.println("PyTorch vs ours, tiny net, 3 random inputs: max |difference of probabilities| " + max);
+    }
+
     @Test
     void anUnknownFormatIsAUsageError() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
