@@ -1,14 +1,12 @@
 package org.alexnet.train;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import org.alexnet.archive.ModelArchive;
 import org.alexnet.config.Config;
 import org.alexnet.model.AlexNet;
 import org.alexnet.model.AlexNetConfig;
-import org.alexnet.archive.ModelArchive;
 import org.alexnet.model.training.LearningRateSchedule;
 import org.alexnet.preprocessing.DatasetLayout;
 import org.alexnet.preprocessing.DatasetStats;
