@@ -13,8 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.alexnet.classify.ModelExtras;
-import org.alexnet.model.ModelFile;
+import org.alexnet.archive.ModelArchive;
 import org.alexnet.sample.SampleImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,9 +99,9 @@ class StandaloneClusterIT {
     private static void assertComplete(Path out, int epochs, String log) throws Exception {
         File model = out.resolve("model.zip").toFile();
         assertTrue(model.isFile(), log);
-        ModelFile.Saved saved = ModelFile.load(model);
-        assertEquals(4, saved.config().classes());
-        assertEquals(4, ModelExtras.classes(model).size());
+        ModelArchive saved = ModelArchive.open(model.toPath());
+        assertEquals(4, saved.model().classes());
+        assertEquals(4, saved.classes().size());
         assertEquals(epochs, Files.readAllLines(out.resolve("metrics.jsonl")).size());
         assertTrue(Files.size(out.resolve("curves.png")) > 0);
         try (Stream<Path> c = Files.list(out.resolve("checkpoints"))) {

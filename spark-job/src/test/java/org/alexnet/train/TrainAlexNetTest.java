@@ -9,7 +9,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.alexnet.model.ModelFile;
+import org.alexnet.archive.DescribeModel;
+import org.alexnet.archive.ModelArchive;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,8 +36,14 @@ class TrainAlexNetTest extends TrainingFixture {
         assertTrue(last.trainLoss() < first.trainLoss() / 4, "the training loss falls: " + metrics);
         assertEquals(0.001, last.learningRate(), 1e-12, "the step schedule divided the rate by 10 after epoch 7");
         assertTrue(Files.size(out.resolve("curves.png")) > 1000, "training curves are drawn");
-        ModelFile.Saved model = ModelFile.load(out.resolve("model.zip").toFile());
-        assertEquals("tiny", model.config().preset(), "the final model says what it is");
+        ModelArchive model = ModelArchive.open(out.resolve("model.zip"));
+        assertEquals("tiny", model.model().preset(), "the final model says what it is");
+        String described = DescribeModel.describe(model);
+        assertTrue(described.matches("(?s).*training:\\s+8 epochs, train.seed 1, started \\S+, written .*"), described);
+        assertTrue(described.matches("(?s).*final evaluation:\\s+10 views, 32 images: top-1 error [0-9.]+%.*"), described);
+        assertTrue(described.matches("(?s).*dataset:\\s+\\S+dataset, 4 classes, 96 training images, manifest SHA-256 "
+                + "[0-9a-f]{64}\n.*"), described);
+        assertTrue(described.endsWith("parameters: " + model.parameters().length() + "\n"), described);
         TopKCounts again = EvaluateModel.evaluate(spark, out.toString(), dataset.toString(), false);
         assertEquals(32, again.examples(), "evaluate reads all 32 validation images");
         assertEquals(last.top1Error(), again.top1Error(), 1e-9, "evaluate reproduces the last epoch's top-1 error");
