@@ -69,7 +69,7 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
             "minibatches each worker trains between two parameter averagings");
     public static final ConfigKey<Integer> AVERAGING_SHARDS = intKey("train.averaging.shards", 0, 0, 100_000_000,
             "shards the averaging cuts parameters and momentum into (0 = automatic: at least one per worker, "
-                    + "and all workers' pieces of a shard within 64 MiB)");
+                    + "and all workers' pieces of a shard within 256 MiB)");
     public static final ConfigKey<Schedule> SCHEDULE = enumKey("train.schedule", Schedule.PLATEAU, Schedule.class,
             "plateau = divide when the validation error stops improving (the paper); step = at fixed epochs");
     public static final ConfigKey<Double> SCHEDULE_FACTOR = doubleKey("train.schedule.factor", 10.0, 1.0001, 1e6,
