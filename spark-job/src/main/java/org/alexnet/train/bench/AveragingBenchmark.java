@@ -228,8 +228,11 @@ public final class AveragingBenchmark {
                 ours.get("driver-inbound-bytes") / stateBytes, mb(stateBytes));
         out.printf("ours peak driver heap: %s in use, %s after garbage collections (this JVM: driver and local "
                 + "executors)%n", mb(peakHeap[0]), peakLive[0] > 0 ? mb(peakLive[0]) : "no collection");
-        out.printf("ours round overhead: %.2f s (round wall time minus the slowest worker's training, median)%n",
-                ours.get("round-overhead"));
+        int slots = sc.sc().defaultParallelism();
+        out.printf("ours round overhead: %.2f s (round wall time minus the slowest worker's training, median)%s%n",
+                ours.get("round-overhead"), s.workers() > slots ? String.format("; %d workers ran %d at a time on this "
+                        + "master's %d task slots, so the other workers' training is inside the overhead", s.workers(),
+                        slots, slots) : "");
         out.printf("ours breakdown (medians, s): broadcast %.3f, worker step %.3f (stage %.3f), shard exchange %.3f, "
                         + "average %.3f, driver receive %.3f (shard stage %.3f)%n", ours.get("broadcast"),
                 ours.get("worker-step"), ours.get("spark.worker-stage"), ours.get("shard-exchange"),
