@@ -9,8 +9,10 @@ import org.alexnet.config.ConfigException;
 import org.alexnet.model.ModelFile;
 import org.alexnet.preprocessing.DatasetLayout;
 import org.alexnet.preprocessing.DatasetStats;
+import org.alexnet.spark.SparkSerialization;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.util.ModelSerializer;
@@ -34,7 +36,8 @@ public final class EvaluateModel {
             System.exit(2);
             return;
         }
-        SparkSession spark = SparkSession.builder().appName("EvaluateAlexNet").getOrCreate();
+        SparkSession spark = SparkSession.builder()
+                .config(SparkSerialization.apply(new SparkConf().setAppName("EvaluateAlexNet"))).getOrCreate();
         try {
             TopKCounts counts = evaluate(spark, cli.require("model"), cli.require("data"), cli.flag("ten-crop"));
             System.out.println((cli.flag("ten-crop") ? "10 views: " : "centre crop: ") + counts);

@@ -1,9 +1,19 @@
 package org.alexnet.train;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,10 +27,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * What the driver broadcasts each round and averages back: the flat parameter vector and the
  * flat momentum (updater state) vector of the canonical graph, as plain float arrays (the wire
  * format: no ND4J object crosses the network). Serialised as raw little-endian floats copied in
- * bulk ({@link Wire}); loaded into and read from the graph with one bulk copy each.
+ * bulk, by Java serialisation ({@link Wire}) and by Kryo ({@link KryoForm}) alike; loaded into and
+ * read from the graph with one bulk copy each.
  */
+@DefaultSerializer(ParameterState.KryoForm.class)
 public final class ParameterState implements Serializable {
     private static final long serialVersionUID = 1L;
+    private static final int CHUNK_FLOATS = 1 << 18;
 
     private final float[] params;
     private final float[] momentum;
@@ -109,11 +122,12 @@ public final class ParameterState implements Serializable {
      * The serialised form: the length, then parameters and momentum as raw little-endian floats,
      * converted in bulk through a 1 MiB buffer. Java serialisation of a float[] converts element
      * by element; for the full model's 2 x 61 M floats per broadcast and per worker result the
-     * bulk copy is several times faster on both ends.
+     * bulk copy is several times faster on both ends. Kryo takes the same bytes ({@link KryoForm});
+     * should a Wire itself ever meet Kryo, it goes through its Java form.
      */
+    @DefaultSerializer(JavaSerializer.class)
     private static final class Wire implements Serializable {
         private static final long serialVersionUID = 1L;
-        private static final int CHUNK_FLOATS = 1 << 18;
 
         private transient float[] params;
         private transient float[] momentum;
@@ -126,30 +140,52 @@ public final class ParameterState implements Serializable {
         private void writeObject(ObjectOutputStream out) throws IOException {
             out.defaultWriteObject();
             out.writeInt(params.length);
-            byte[] chunk = new byte[CHUNK_FLOATS * Float.BYTES];
-            FloatBuffer view = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-            writeFloats(out, params, chunk, view);
-            writeFloats(out, momentum, chunk, view);
+            writeFloats(out, params, momentum);
         }
 
         private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
             in.defaultReadObject();
-            int n = in.readInt();
-            if (n < 0) {
-                throw new InvalidObjectException("negative parameter count " + n);
-            }
-            byte[] chunk = new byte[CHUNK_FLOATS * Float.BYTES];
-            FloatBuffer view = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-            params = readFloats(in, n, chunk, view);
-            momentum = readFloats(in, n, chunk, view);
+            float[][] state = readFloats(in, in.readInt());
+            params = state[0];
+            momentum = state[1];
         }
 
         private Object readResolve() {
             return new ParameterState(params, momentum);
         }
+    }
 
-        private static void writeFloats(ObjectOutputStream out, float[] values, byte[] chunk, FloatBuffer view)
-                throws IOException {
+    /**
+     * Spark's KryoSerializer's form of a ParameterState (named by {@code @DefaultSerializer}, so
+     * no registration is needed): the {@link Wire} bytes without Java serialisation's framing.
+     */
+    public static final class KryoForm extends Serializer<ParameterState> {
+        @Override
+        public void write(Kryo kryo, Output output, ParameterState state) {
+            output.writeInt(state.size());
+            try {
+                writeFloats(output, state.params, state.momentum);
+            } catch (IOException e) {
+                throw new KryoException(e);
+            }
+        }
+
+        @Override
+        public ParameterState read(Kryo kryo, Input input, Class<ParameterState> type) {
+            try {
+                float[][] state = readFloats(input, input.readInt());
+                return new ParameterState(state[0], state[1]);
+            } catch (IOException e) {
+                throw new KryoException(e);
+            }
+        }
+    }
+
+    /** Parameters then momentum, raw little-endian floats, converted in 1 MiB chunks. */
+    private static void writeFloats(OutputStream out, float[] params, float[] momentum) throws IOException {
+        byte[] chunk = new byte[CHUNK_FLOATS * Float.BYTES];
+        FloatBuffer view = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        for (float[] values : new float[][] {params, momentum}) {
             for (int off = 0; off < values.length; off += CHUNK_FLOATS) {
                 int n = Math.min(CHUNK_FLOATS, values.length - off);
                 view.clear();
@@ -157,17 +193,34 @@ public final class ParameterState implements Serializable {
                 out.write(chunk, 0, n * Float.BYTES);
             }
         }
+    }
 
-        private static float[] readFloats(ObjectInputStream in, int length, byte[] chunk, FloatBuffer view)
-                throws IOException {
-            float[] values = new float[length];
+    /** What {@link #writeFloats} wrote for {@code length} parameters: {params, momentum}. */
+    private static float[][] readFloats(InputStream in, int length) throws IOException {
+        if (length < 0) {
+            throw new InvalidObjectException("negative parameter count " + length);
+        }
+        byte[] chunk = new byte[CHUNK_FLOATS * Float.BYTES];
+        FloatBuffer view = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[][] state = new float[2][length];
+        for (float[] values : state) {
             for (int off = 0; off < length; off += CHUNK_FLOATS) {
                 int n = Math.min(CHUNK_FLOATS, length - off);
-                in.readFully(chunk, 0, n * Float.BYTES);
+                readFully(in, chunk, n * Float.BYTES);
                 view.clear();
                 view.get(values, off, n);
             }
-            return values;
+        }
+        return state;
+    }
+
+    private static void readFully(InputStream in, byte[] buffer, int length) throws IOException {
+        for (int read = 0; read < length; ) {
+            int n = in.read(buffer, read, length - read);
+            if (n < 0) {
+                throw new EOFException("parameter state truncated: " + read + " of " + length + " bytes of a chunk");
+            }
+            read += n;
         }
     }
 }
