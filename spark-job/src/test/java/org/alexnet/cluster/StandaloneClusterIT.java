@@ -185,7 +185,7 @@ class StandaloneClusterIT {
         Path out = dir.resolve("slurm-run");
         List<String> command = new ArrayList<>(List.of(batch.toString(), dir.resolve("raw").toString(),
                 dataset.toString(), out.toString()));
-        command.addAll(List.of(trainArgs(out, 2)).subList(4, trainArgs(out, 2).length)); // the --set options
+        command.addAll(List.of(trainArgs(out, 1)).subList(4, trainArgs(out, 1).length)); // the --set options
         Submitted job = Submitted.start(command, env, dir.resolve("slurm.log"));
         // the job's secret, from its master's environment, watched for on every command line
         String secret = awaitMasterSecret(job, port);
@@ -196,7 +196,7 @@ class StandaloneClusterIT {
         assertFalse(job.log().contains("preprocessing (PreprocessImageNet)") || job.log().contains("PreprocessJob"),
                 "a complete dataset is not preprocessed again");
         assertTrue(job.log().contains("--resume: no checkpoint under"), "a first run resumes from nothing:\n" + job.log());
-        assertComplete(out, 2, job.log());
+        assertComplete(out, 1, job.log());
         for (int node = 0; node < WORKERS; node++) {
             String log = executorLogs(tmp.resolve("spark-4242").resolve(Integer.toString(node)));
             assertTrue(log.contains("images on executor"), "node " + node + "'s worker trained nothing:\n" + log);
