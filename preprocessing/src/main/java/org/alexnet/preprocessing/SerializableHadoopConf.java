@@ -1,13 +1,18 @@
 package org.alexnet.preprocessing;
 
-import org.apache.hadoop.conf.Configuration;
-
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
+import org.apache.hadoop.conf.Configuration;
 
-/** The driver's Hadoop configuration (credentials, s3a settings, ...) shipped to tasks. */
+/**
+ * The driver's Hadoop configuration (credentials, s3a settings, ...) shipped to tasks. Kryo uses
+ * its Java form too: Kryo's field-by-field copy would skip the transient configuration.
+ */
+@DefaultSerializer(JavaSerializer.class)
 final class SerializableHadoopConf implements Serializable {
     private static final long serialVersionUID = 1L;
     private transient Configuration conf;

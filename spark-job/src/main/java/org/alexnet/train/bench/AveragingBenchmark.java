@@ -17,6 +17,7 @@ import org.alexnet.model.AlexNet;
 import org.alexnet.model.AlexNetConfig;
 import org.alexnet.model.bench.TrainStepBenchmark;
 import org.alexnet.train.InMemoryMinibatches;
+import org.alexnet.spark.SparkSerialization;
 import org.alexnet.train.ParameterState;
 import org.alexnet.train.RoundRunner;
 import org.alexnet.train.RoundTransport;
@@ -116,9 +117,13 @@ public final class AveragingBenchmark {
             System.exit(2);
             return;
         }
-        // the training job's session settings (RoundTransport), for both sides alike
-        SparkConf conf = RoundTransport.apply(new SparkConf().setAppName("AveragingBenchmark")
-                .setIfMissing("spark.master", "local[*]"));
+        // the training job's session settings (RoundTransport, SparkSerialization), for both sides alike;
+        // with Kryo, DL4J's side needs ND4J's registrator for its INDArrays
+        SparkConf conf = RoundTransport.apply(SparkSerialization.apply(new SparkConf().setAppName("AveragingBenchmark")
+                .setIfMissing("spark.master", "local[*]")));
+        if (SparkSerialization.usesKryo(conf)) {
+            SparkSerialization.addRegistrator(conf, org.nd4j.kryo.Nd4jRegistrator.class.getName());
+        }
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         int exit = 0;
         try {
