@@ -39,7 +39,7 @@ exec "$submit" \
   --conf spark.authenticate=true \
   --conf spark.yarn.maxAppAttempts=1 \
   --files "$root/conf/log4j2.properties" \
-  --conf spark.driver.extraJavaOptions="-Dlog4j2.configurationFile=log4j2.properties -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G -Dorg.bytedeco.javacpp.platform.extension=-onednn" \
+  --conf spark.driver.extraJavaOptions="-Dlog4j2.configurationFile=log4j2.properties -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G -Dorg.bytedeco.javacpp.platform.extension=-onednn -Djdk.serialFilter=maxdepth=200;!org.apache.commons.collections.functors.*;!org.apache.commons.collections4.functors.*;!org.apache.commons.beanutils.BeanComparator;!org.codehaus.groovy.runtime.*;!com.sun.org.apache.xalan.internal.xsltc.trax.*;!org.apache.xalan.xsltc.trax.*;!com.sun.rowset.*;!com.sun.jndi.*;!javax.management.BadAttributeValueExpException;!java.rmi.server.UnicastRemoteObject;!java.rmi.server.RemoteObjectInvocationHandler;!sun.rmi.server.*;!com.mchange.v2.c3p0.*;!org.springframework.beans.factory.*;!org.hibernate.*;!bsh.*;!clojure.*;!org.python.core.*;!org.mozilla.javascript.*;!net.sf.json.*" \
   ${extra[@]+"${extra[@]}"} \
   --class "$class" \
   "$jar" "$@"

@@ -282,6 +282,36 @@ class DeployTemplatesTest {
     }
 
     @Test
+    void everyRecipesJvmsRunWithConfsSerialFilterAndSparksResultLimit() throws Exception {
+        String filter = java.util.Arrays.stream(Files.readString(Processes.repoRoot().resolve("conf/jvm-options"))
+                .split("\n")).map(String::strip).filter(l -> l.startsWith("-Djdk.serialFilter=")).findFirst()
+                .orElseThrow();
+        Map<String, Map<String, String>> recipes = new LinkedHashMap<>();
+        for (String template : TEMPLATES) {
+            SparkSubmitArguments standalone = dryRun("standalone/submit.sh", Map.of("SPARK_MASTER_URL",
+                    "spark://m:7077", "SPARK_AUTH_SECRET", "x", "ALEXNET_PROPERTIES",
+                    DEPLOY.resolve(template).toString()), "train").parsed();
+            Map<String, String> s = new LinkedHashMap<>(props(standalone));
+            s.put("spark.driver.extraJavaOptions", standalone.driverExtraJavaOptions());
+            recipes.put("standalone/submit.sh with " + template, s);
+            recipes.put("yarn/submit.sh with " + template, props(dryRun("yarn/submit.sh",
+                    Map.of("HADOOP_CONF_DIR", dir.toString(), "ALEXNET_PROPERTIES", DEPLOY.resolve(template).toString()),
+                    "train").parsed()));
+        }
+        recipes.put("kubernetes/alexnet-train.yaml", kubernetesConf());
+        for (Map.Entry<String, Map<String, String>> r : recipes.entrySet()) {
+            for (String jvm : List.of("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")) {
+                String options = r.getValue().getOrDefault(jvm, "");
+                assertTrue(java.util.Arrays.asList(options.split("\\s+")).contains(filter),
+                        r.getKey() + ": " + jvm + " carries conf/jvm-options' jdk.serialFilter: " + options);
+            }
+            String limit = r.getValue().getOrDefault("spark.driver.maxResultSize", "1g");
+            assertTrue(org.apache.spark.network.util.JavaUtils.byteStringAsBytes(limit) > 0,
+                    r.getKey() + ": the driver's result limit stays finite (one averaged state per round): " + limit);
+        }
+    }
+
+    @Test
     void everyKeyTheRecipesSetIsOneSparkOrS3AReads() throws Exception {
         assertNotNull(SparkKeys.problem("spark.authenticate.secert"), "the check catches a misspelt key");
         assertNotNull(SparkKeys.problem("spark.hadoop.fs.s3a.comitter.name"), "and a misspelt S3A key");
