@@ -8,15 +8,15 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 
 /** The driver's Hadoop configuration (credentials, s3a settings, ...) shipped to tasks. */
-final class SerializableHadoopConf implements Serializable {
+public final class SerializableHadoopConf implements Serializable {
     private static final long serialVersionUID = 1L;
     private transient Configuration conf;
 
-    SerializableHadoopConf(Configuration conf) {
+    public SerializableHadoopConf(Configuration conf) {
         this.conf = conf;
     }
 
-    Configuration get() {
+    public Configuration get() {
         return conf;
     }
 
