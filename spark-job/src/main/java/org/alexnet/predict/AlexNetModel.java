@@ -3,6 +3,7 @@ package org.alexnet.predict;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.alexnet.archive.ClassName;
 import org.alexnet.preprocessing.SerializableHadoopConf;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.Transformer;
@@ -301,6 +302,16 @@ public final class AlexNetModel extends Transformer implements DefaultParamsWrit
                 dataset.schema().fieldIndex(getInputCol()), kindOf(dataset.schema()), getTenCrop(), getBatchSize(),
                 getOutputCol().isEmpty() ? 0 : getTopK(), !getFeaturesCol().isEmpty(), getHandleInvalid());
         return dataset.toDF().mapPartitions(new BatchScorer(settings), Encoders.row(out));
+    }
+
+    /** The model's classes in output order (index, wnid, name): reads the model file once per JVM. */
+    public List<ClassName> classes() {
+        Configuration conf = org.apache.spark.sql.SparkSession.active().sparkContext().hadoopConfiguration();
+        try {
+            return InferenceModels.archive(ModelRef.of(getModelPath(), conf), conf).classes();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("AlexNetModel: " + e.getMessage(), e);
+        }
     }
 
     @Override
