@@ -59,30 +59,17 @@ public final class AlexNetModel extends Transformer implements DefaultParamsWrit
 
     private final String uid;
 
-    private final Param<String> modelPath = new Param<>(this, "modelPath",
-            "a trained model: a training output directory (its model.zip) or a model file, on a FileSystem every "
-                    + "executor can read");
-    private final Param<String> inputCol = new Param<>(this, "inputCol",
-            "the image column: file bytes (binary), a preprocessed dataset's JPEG (set preprocessed) or Spark's "
-                    + "image struct");
-    private final Param<String> outputCol = new Param<>(this, "outputCol",
-            "the top-k classes column, array<struct<index, wnid, name, probability>> best first; empty = none");
-    private final Param<String> featuresCol = new Param<>(this, "featuresCol",
-            "the fc7 features column (Vector, both columns' units); empty = none");
-    private final Param<String> errorCol = new Param<>(this, "errorCol",
-            "null, or why the image could not be read");
-    private final BooleanParam tenCrop = new BooleanParam(this, "tenCrop",
-            "the paper's 10 views (corners, centre and their mirror images), averaged; false = the centre crop");
-    private final IntParam batchSize = new IntParam(this, "batchSize", "images per forward pass",
-            ParamValidators.gtEq(1));
-    private final IntParam topK = new IntParam(this, "topK", "classes in the outputCol, best first",
-            ParamValidators.gtEq(1));
-    private final BooleanParam preprocessed = new BooleanParam(this, "preprocessed",
-            "the input column holds a preprocessed dataset's stored JPEGs (short side 256), used as they are");
-    private final Param<String> handleInvalid = new Param<>(this, "handleInvalid",
-            "what to do with an image that cannot be read: keep (null results, the reason in errorCol), skip (drop "
-                    + "the row) or error (fail)",
-            ParamValidators.inArray(new String[] {ScoringSettings.KEEP, ScoringSettings.SKIP, ScoringSettings.ERROR}));
+    // created in the constructor: a param's parent is the uid, which field initialisers would see as null
+    private final Param<String> modelPath;
+    private final Param<String> inputCol;
+    private final Param<String> outputCol;
+    private final Param<String> featuresCol;
+    private final Param<String> errorCol;
+    private final BooleanParam tenCrop;
+    private final IntParam batchSize;
+    private final IntParam topK;
+    private final BooleanParam preprocessed;
+    private final Param<String> handleInvalid;
 
     public AlexNetModel() {
         this(Identifiable.randomUID("alexnet"));
@@ -91,6 +78,30 @@ public final class AlexNetModel extends Transformer implements DefaultParamsWrit
     /** Spark ML's reader builds the instance with its saved uid. */
     public AlexNetModel(String uid) {
         this.uid = uid;
+        modelPath = new Param<>(this, "modelPath",
+                "a trained model: a training output directory (its model.zip) or a model file, on a FileSystem every "
+                + "executor can read");
+        inputCol = new Param<>(this, "inputCol",
+                "the image column: file bytes (binary), a preprocessed dataset's JPEG (set preprocessed) or Spark's "
+                + "image struct");
+        outputCol = new Param<>(this, "outputCol",
+                "the top-k classes column, array<struct<index, wnid, name, probability>> best first; empty = none");
+        featuresCol = new Param<>(this, "featuresCol",
+                "the fc7 features column (Vector, both columns' units); empty = none");
+        errorCol = new Param<>(this, "errorCol",
+                "null, or why the image could not be read");
+        tenCrop = new BooleanParam(this, "tenCrop",
+                "the paper's 10 views (corners, centre and their mirror images), averaged; false = the centre crop");
+        batchSize = new IntParam(this, "batchSize", "images per forward pass",
+                ParamValidators.gtEq(1));
+        topK = new IntParam(this, "topK", "classes in the outputCol, best first",
+                ParamValidators.gtEq(1));
+        preprocessed = new BooleanParam(this, "preprocessed",
+                "the input column holds a preprocessed dataset's stored JPEGs (short side 256), used as they are");
+        handleInvalid = new Param<>(this, "handleInvalid",
+                "what to do with an image that cannot be read: keep (null results, the reason in errorCol), skip (drop "
+                + "the row) or error (fail)",
+                ParamValidators.inArray(new String[] {ScoringSettings.KEEP, ScoringSettings.SKIP, ScoringSettings.ERROR}));
         setDefault(inputCol, "image");
         setDefault(outputCol, "predictions");
         setDefault(featuresCol, "features");

@@ -33,8 +33,9 @@ final class ImageViews {
         }
     }
 
-    // the preprocessing job's defaults: JPEG quality 90, max 100 M pixels, DCT scaling on, truncated JPEGs kept
-    private final ImageTransformer transformer = new ImageTransformer(90, 100_000_000L, true, true);
+    // the preprocessing job's defaults (conf/preprocess.properties): JPEG quality 90, at most 100 M pixels,
+    // DCT scaling, a truncated JPEG refused
+    private final ImageTransformer transformer = new ImageTransformer(90, 100_000_000L, true, false);
     private final ImagePreprocessor preprocessor;
     private final Kind kind;
     private final boolean tenCrop;

@@ -2,6 +2,7 @@ package org.alexnet.predict;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -156,7 +157,8 @@ public final class PredictAlexNet {
         columns.add(col(PREDICTIONS));
         if (features) {
             // float32 arrays: half the size of Spark ML's double vectors, and readable by any Parquet reader
-            columns.add(org.apache.spark.ml.functions.vector_to_array(col(FEATURES), "float32").as(FEATURES));
+            columns.add(when(col(FEATURES).isNotNull(),
+                    org.apache.spark.ml.functions.vector_to_array(col(FEATURES), "float32")).as(FEATURES));
         }
         columns.add(col(ERROR));
         return columns.toArray(Column[]::new);
@@ -170,8 +172,8 @@ public final class PredictAlexNet {
         Double top5 = null;
         if (input.stored()) {
             Row r = result.where(col(ERROR).isNull()).agg(
-                    expr("avg(if(" + PREDICTIONS + "[0].index = label, 0.0, 1.0))"),
-                    expr("avg(if(exists(slice(" + PREDICTIONS + ", 1, 5), p -> p.index = label), 0.0, 1.0))")).first();
+                    expr("avg(if(" + PREDICTIONS + "[0].index = label, 0D, 1D))"),
+                    expr("avg(if(exists(slice(" + PREDICTIONS + ", 1, 5), p -> p.index = label), 0D, 1D))")).first();
             top1 = r.isNullAt(0) ? null : r.getDouble(0);
             top5 = r.isNullAt(1) ? null : r.getDouble(1);
         }

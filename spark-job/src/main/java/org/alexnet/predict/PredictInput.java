@@ -3,7 +3,9 @@ package org.alexnet.predict;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -36,7 +38,7 @@ import org.apache.spark.sql.types.StructType;
  */
 record PredictInput(Dataset<Row> rows, String imageCol, boolean stored, InputFormat format, boolean decoded) {
     static final String KEY = "key";
-    /** The images format's file name extensions (what preprocessing reads). */
+    /** The images format's file name extensions (the formats preprocessing reads). */
     static final String IMAGE_GLOB = "*.{jpg,JPG,jpeg,JPEG,Jpeg,png,PNG,bmp,BMP,gif,GIF,webp,WEBP,tif,TIF,tiff,TIFF}";
     private static final List<String> KEY_CANDIDATES = List.of("key", "path", "origin", "id", "name");
 
@@ -59,8 +61,9 @@ record PredictInput(Dataset<Row> rows, String imageCol, boolean stored, InputFor
         return switch (format) {
             case DATASET -> dataset(spark.read().parquet(input), input);
             case PARQUET -> parquet(spark.read().parquet(input), config);
-            case IMAGES -> files(spark, input, fs.makeQualified(path), glob == null ? IMAGE_GLOB : glob, InputFormat.IMAGES);
-            case BINARY_FILE -> files(spark, input, fs.makeQualified(path), glob, InputFormat.BINARY_FILE);
+            case IMAGES -> ImageFiles.read(spark, fs, fs.makeQualified(path), glob == null ? IMAGE_GLOB : glob,
+                    config.get(PredictConfig.IMAGES_PER_TASK));
+            case BINARY_FILE -> binaryFiles(spark, input, fs.makeQualified(path), glob);
             case IMAGE -> image(spark, input, fs.makeQualified(path), glob);
             case AUTO -> throw new IllegalStateException("detected");
         };
@@ -130,15 +133,15 @@ record PredictInput(Dataset<Row> rows, String imageCol, boolean stored, InputFor
         return binary.get(0);
     }
 
-    /** Files under a directory (recursively), keyed by their path below it. */
-    private static PredictInput files(SparkSession spark, String input, Path root, String glob, InputFormat format) {
+    /** Spark's binaryFile source under a directory (recursively), keyed by the path below it. */
+    private static PredictInput binaryFiles(SparkSession spark, String input, Path root, String glob) {
         DataFrameReader reader = spark.read().format("binaryFile").option("recursiveFileLookup", "true");
         if (glob != null) {
             reader = reader.option("pathGlobFilter", glob);
         }
         Dataset<Row> files = reader.load(input);
         return new PredictInput(files.select(relativeKey(col("path"), root), col("content")), "content", false,
-                format, false);
+                InputFormat.BINARY_FILE, false);
     }
 
     private static PredictInput image(SparkSession spark, String input, Path root, String glob) {
@@ -151,11 +154,14 @@ record PredictInput(Dataset<Row> rows, String imageCol, boolean stored, InputFor
                 InputFormat.IMAGE, true);
     }
 
-    /** The path below the input directory (the whole path when it is not below it, or the input is a file). */
+    /**
+     * The path below the input directory, compared by URI path (Spark writes file:/x or file:///x
+     * for the same file); the whole path when it is not below it (the input is a file).
+     */
     private static Column relativeKey(Column path, Path root) {
-        String prefix = root.toString().endsWith("/") ? root.toString() : root + "/";
-        Column below = substring(path, prefix.length() + 1, Integer.MAX_VALUE);
-        return org.apache.spark.sql.functions.when(path.startsWith(prefix).and(length(path).gt(lit(prefix.length()))),
-                below).otherwise(path).as(KEY);
+        Column uriPath = regexp_replace(path, "^[a-zA-Z][a-zA-Z0-9+.-]*:(//[^/]*)?", "");
+        String prefix = root.toUri().getPath().endsWith("/") ? root.toUri().getPath() : root.toUri().getPath() + "/";
+        return when(uriPath.startsWith(prefix).and(length(uriPath).gt(lit(prefix.length()))),
+                substring(uriPath, prefix.length() + 1, Integer.MAX_VALUE)).otherwise(path).as(KEY);
     }
 }
