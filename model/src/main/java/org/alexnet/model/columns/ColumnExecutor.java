@@ -55,6 +55,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * Devices are ND4J device numbers: one (both columns share it) or two (A, B). On the CPU
  * backend pass {@code List.of(0)} (or use {@link #onCurrentDevice}); both columns still run in
  * parallel, each on its own thread.
+ *
+ * <p><b>Inference.</b> {@link #output} gives the softmax and {@link #activations} any layers'
+ * outputs (e.g. fc7, the paper's 4096-unit image feature), both columns' parts joined; an
+ * executor made with {@link #forInference} does only that, without the gradient and momentum
+ * vectors training needs.
  */
 public final class ColumnExecutor implements AutoCloseable {
     /**
