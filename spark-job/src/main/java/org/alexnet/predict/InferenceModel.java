@@ -36,12 +36,6 @@ final class InferenceModel implements AutoCloseable {
         return config;
     }
 
-    /** Width of the feature vector: 4096 for the paper's net. */
-    long featureWidth() {
-        return graph.getLayer(config.columns() == 2 ? FEATURE_LAYER + "a" : FEATURE_LAYER).getParam("b").length()
-                * config.columns();
-    }
-
     /** True when the replica can be lent again (its column threads did not fail). */
     boolean reusable() {
         return columns == null || columns.isOpen();
