@@ -18,6 +18,9 @@ import org.alexnet.config.ConfigException;
  * as numbers. Exit 0 = written, 2 = bad command line or model.
  */
 public final class Kernels {
+    /** Colour shares closer than this are no difference between the columns. */
+    private static final double SAME_COLOUR = 0.05;
+
     private Kernels() {
     }
 
@@ -65,8 +68,12 @@ public final class Kernels {
                 KernelsFigure.ColumnKernels b = columns.get(1);
                 KernelsFigure.ColumnKernels more = a.colourShare() >= b.colourShare() ? a : b;
                 KernelsFigure.ColumnKernels less = more == a ? b : a;
-                out.printf("column %s is the more colour-specific, column %s the more colour-agnostic (%.3f vs %.3f)%n",
-                        more.column(), less.column(), more.colourShare(), less.colourShare());
+                if (more.colourShare() - less.colourShare() < SAME_COLOUR) {
+                    out.printf("the columns do not differ in colour (%.3f vs %.3f)%n", a.colourShare(), b.colourShare());
+                } else {
+                    out.printf("column %s is the more colour-specific, column %s the more colour-agnostic "
+                            + "(%.3f vs %.3f)%n", more.column(), less.column(), more.colourShare(), less.colourShare());
+                }
             }
             out.printf("wrote %s (%dx%d)%n", file, img.getWidth(), img.getHeight());
             return 0;
