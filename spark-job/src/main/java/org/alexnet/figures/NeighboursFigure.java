@@ -37,6 +37,8 @@ public final class NeighboursFigure {
     static final int CHART_WIDTH = 320;
     static final int CAPTION = 30;
     static final int GAP = 8;
+    /** Characters of a caption that fit under a tile. */
+    private static final int TILE_CHARS = 22;
     private static final Color TRUE_CLASS = new Color(0xD62728);
     private static final Color OTHER_CLASS = new Color(0x1F77B4);
 
@@ -76,7 +78,7 @@ public final class NeighboursFigure {
             x += CHART_WIDTH + GAP;
             for (int n = 0; n < query.neighbours().size(); n++) {
                 Picture p = query.neighbours().get(n);
-                tile(g, p, x, y, String.format("%s  d=%.3g", label(p.cls()), query.distances().get(n)));
+                tile(g, p, x, y, String.format("d=%.3g %s", query.distances().get(n), label(p.cls())));
                 x += TILE + GAP;
             }
             g.setColor(new Color(0xDDDDDD));
@@ -192,9 +194,9 @@ public final class NeighboursFigure {
         }
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
-        g.drawString(shorten(caption, 26), x, y + TILE + 12);
+        g.drawString(shorten(caption, TILE_CHARS), x, y + TILE + 12);
         g.setColor(Color.DARK_GRAY);
-        g.drawString(shorten(p.key(), 26), x, y + TILE + 24);
+        g.drawString(tail(p.key(), TILE_CHARS), x, y + TILE + 24); // the file name, not the common directory
     }
 
     private static BufferedImage decode(byte[] jpeg) {
@@ -211,6 +213,10 @@ public final class NeighboursFigure {
 
     private static String shorten(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max - 1) + "\u2026";
+    }
+
+    private static String tail(String s, int max) {
+        return s.length() <= max ? s : "\u2026" + s.substring(s.length() - max + 1);
     }
 
     static String base64(byte[] bytes) {
