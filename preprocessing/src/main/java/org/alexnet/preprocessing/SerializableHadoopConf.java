@@ -13,15 +13,15 @@ import org.apache.hadoop.conf.Configuration;
  * its Java form too: Kryo's field-by-field copy would skip the transient configuration.
  */
 @DefaultSerializer(JavaSerializer.class)
-final class SerializableHadoopConf implements Serializable {
+public final class SerializableHadoopConf implements Serializable {
     private static final long serialVersionUID = 1L;
     private transient Configuration conf;
 
-    SerializableHadoopConf(Configuration conf) {
+    public SerializableHadoopConf(Configuration conf) {
         this.conf = conf;
     }
 
-    Configuration get() {
+    public Configuration get() {
         return conf;
     }
 
