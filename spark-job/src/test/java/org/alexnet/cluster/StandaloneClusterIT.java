@@ -1,5 +1,6 @@
 package org.alexnet.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,21 +38,32 @@ import org.junit.jupiter.api.io.TempDir;
  * script's EXTRA_SPARK_ARGS) to a cluster of separate JVMs set up per deploy/README.md
  * ({@link StandaloneCluster}: a master and {@link #WORKERS} one-core workers, authentication, RPC
  * and local-disk encryption on): the master refuses clients without the secret; every executor
- * trains and the averaged model learns; a worker and its executor killed in the middle of
- * training still let the job finish with a complete, loadable output; the secret never shows on
- * a command line. Then deploy/slurm/alexnet.sbatch bootstraps its own cluster from what Slurm would
- * set, and trains.
+ * trains the small preset (train.workers = WORKERS), the averaged model learns, and the test's own
+ * listener on the driver ({@link DriverInboundListener}) sees at most 1.1 model states reach the
+ * driver per round; a worker and its executor killed in the middle of a round still let the job
+ * finish, with exactly the parameters of the uninterrupted run (the same averaging rule: the lost
+ * worker's part is recomputed, not dropped); the secret never shows on a command line. Then
+ * deploy/slurm/alexnet.sbatch bootstraps its own cluster from what Slurm would set, and trains.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
     /** Workers of the cluster, one executor and one training task each (-Dalexnet.it.workers=N). */
-    static final int WORKERS = Integer.getInteger("alexnet.it.workers", 2);
+    static final int WORKERS = Integer.getInteger("alexnet.it.workers", 4);
+    /** Nodes of the Slurm allocation the batch script bootstraps (its own master and workers). */
+    static final int SLURM_NODES = 2;
+    static final int EPOCHS = 3;
     /**
      * What this 2-core machine can give instead of the template's sizes (8 cores and 8 GB per
      * executor, an 8 GB driver); every other setting comes from the template.
      */
     static final String RESOURCES = "--conf spark.executor.cores=1 --conf spark.task.cpus=1 "
             + "--conf spark.executor.memory=1g --conf spark.driver.memory=1g --conf spark.cores.max=" + WORKERS;
+    /** The test's listener of what the driver receives, on the driver's classpath with the test classes. */
+    static String inboundListener(Path file) {
+        return " --driver-class-path " + Path.of(System.getProperty("user.dir"), "target", "test-classes")
+                + " --conf spark.extraListeners=" + DriverInboundListener.class.getName()
+                + " --conf spark.alexnet.it.inbound-file=" + file;
+    }
 
     @TempDir
     static Path dir;
@@ -108,11 +120,12 @@ class StandaloneClusterIT {
 
     @Test
     @Order(1)
-    void everyExecutorTrainsAndTheAveragedModelLearns() throws Exception {
+    void everyExecutorTrainsTheAveragedModelLearnsAndTheDriverReceivesOneStatePerRound() throws Exception {
         Path out = dir.resolve("run1");
-        Submitted train = submit("train1", "train", trainArgs(out, 4));
+        Submitted train = submitWith(inboundListener(dir.resolve("run1-inbound.tsv")), "train1", "train",
+                trainArgs(out, EPOCHS, "small"));
         assertEquals(0, train.await(), train.log());
-        assertComplete(out, 4, train.log());
+        assertComplete(out, EPOCHS, train.log());
         for (int w = 0; w < WORKERS; w++) {
             String log = executorLogs(cluster.workDir(w));
             // each worker's executor logged the chunks it trained
@@ -128,20 +141,63 @@ class StandaloneClusterIT {
         double[] first = epochs.get(0);
         double[] last = epochs.get(epochs.size() - 1);
         assertTrue(last[0] < first[0], "train loss fell: " + first[0] + " -> " + last[0]);
-        assertTrue(last[1] < 0.4, "validation top-1 error after 4 epochs (chance 0.75): " + last[1]);
+        assertTrue(last[1] < 0.4, "validation top-1 error after " + EPOCHS + " epochs (chance 0.75): " + last[1]);
+        assertOneStatePerRound(out, dir.resolve("run1-inbound.tsv"), train.log());
     }
 
     @Test
     @Order(2)
-    void killingAWorkerMidTrainingStillFinishesWithACompleteOutput() throws Exception {
+    void killingAWorkerMidRoundStillFinishesWithTheParametersOfTheUninterruptedRun() throws Exception {
         Path out = dir.resolve("run2");
-        Submitted train = submit("train2", "train", trainArgs(out, 3));
-        StandaloneCluster.awaitLog(train.process(), train.logFile(), "epoch 2/3 round 2/", 240);
+        Submitted train = submitWith(inboundListener(dir.resolve("run2-inbound.tsv")), "train2", "train",
+                trainArgs(out, EPOCHS, "small"));
+        // the last worker's executor has trained its part of a round of epoch 2: the round is still
+        // averaging (its pieces are in that executor's shuffle files) when the machine goes
+        awaitExecutorLog(train, WORKERS - 1, Pattern.compile("epoch 2 round \\d+: worker \\d+ trained"), 300);
         cluster.killWorker(WORKERS - 1);
         assertEquals(0, train.await(), train.log());
         assertTrue(train.log().matches("(?s).*(Lost executor|Executor app-\\S+ removed).*"),
                 "the driver saw the executor go:\n" + train.log());
-        assertComplete(out, 3, train.log());
+        assertComplete(out, EPOCHS, train.log());
+        assertOneStatePerRound(out, dir.resolve("run2-inbound.tsv"), train.log());
+        float[] uninterrupted = ModelArchive.open(dir.resolve("run1").resolve("model.zip")).parameters().toFloatVector();
+        float[] killed = ModelArchive.open(out.resolve("model.zip")).parameters().toFloatVector();
+        assertArrayEquals(uninterrupted, killed, "the run that lost a worker mid-round ends with exactly the "
+                + "uninterrupted run's parameters: every round still averaged all " + WORKERS + " workers' states");
+    }
+
+    /** Every round's bytes into the driver, as the test's listener counted them: one state, at most 1.1 of it. */
+    private static void assertOneStatePerRound(Path out, Path inbound, String log) throws Exception {
+        long stateBytes = 2L * Float.BYTES * ModelArchive.open(out.resolve("model.zip")).parameters().length();
+        List<String> rounds = Files.readAllLines(inbound).stream().filter(l -> l.startsWith("epoch ")).toList();
+        assertEquals(EPOCHS * roundsPerEpoch(log), rounds.size(), "a line per round: " + rounds);
+        for (String round : rounds) {
+            long bytes = Long.parseLong(round.split("\t")[1]);
+            assertTrue(bytes >= stateBytes && bytes <= 1.1 * stateBytes, round.split("\t")[0] + ": the driver received "
+                    + bytes + " bytes, one state is " + stateBytes + " (at most 1.1 x)");
+        }
+    }
+
+    /** "... = N rounds per epoch" from the driver's log. */
+    private static int roundsPerEpoch(String log) {
+        Matcher m = Pattern.compile("= (\\d+) rounds per epoch").matcher(log);
+        assertTrue(m.find(), log);
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** Waits until worker {@code w}'s executor logged a line matching {@code line}. */
+    private static void awaitExecutorLog(Submitted job, int w, Pattern line, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (!job.process().isAlive()) {
+                throw new IllegalStateException("the job ended before worker " + w + " logged " + line + ":\n" + job.log());
+            }
+            if (line.matcher(executorLogs(cluster.workDir(w))).find()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("worker " + w + " did not log " + line + " in " + seconds + " s:\n" + job.log());
     }
 
     @Test
@@ -153,7 +209,7 @@ class StandaloneClusterIT {
     }
 
     /**
-     * deploy/slurm/alexnet.sbatch run as Slurm would run it on a WORKERS-node allocation: its
+     * deploy/slurm/alexnet.sbatch run as Slurm would run it on a SLURM_NODES-node allocation: its
      * environment (SLURM_JOB_ID, SLURM_JOB_NODELIST, SLURM_JOB_NUM_NODES, SLURM_CPUS_PER_TASK,
      * SLURM_NODEID, SLURM_TMPDIR), srun running each step's tasks on this machine and scontrol
      * answering the two questions the script asks (test stubs), the real master and workers it
@@ -177,14 +233,15 @@ class StandaloneClusterIT {
                 "SPARK_CONF_DIR", Files.createDirectories(dir.resolve("slurm-conf")).toString(),
                 "PATH", stubs + ":" + System.getenv("PATH")));
         env.putAll(Map.of("SLURM_JOB_ID", "4242", "SLURM_JOB_NODELIST", "localhost",
-                "SLURM_JOB_NUM_NODES", Integer.toString(WORKERS), "SLURM_CPUS_PER_TASK", "1", "SLURM_NODEID", "0",
+                "SLURM_JOB_NUM_NODES", Integer.toString(SLURM_NODES), "SLURM_CPUS_PER_TASK", "1", "SLURM_NODEID", "0",
                 "SLURM_TMPDIR", tmp.toString(), "SPARK_WORKER_MEMORY_GB", "2", "ALEXNET_TEST_BATCH_SCRIPT",
                 batch.toString(), "SPARK_MASTER_PORT", Integer.toString(port),
                 "SPARK_MASTER_WEBUI_PORT", Integer.toString(StandaloneCluster.freePort())));
         Path out = dir.resolve("slurm-run");
         List<String> command = new ArrayList<>(List.of(batch.toString(), dir.resolve("raw").toString(),
                 dataset.toString(), out.toString()));
-        command.addAll(List.of(trainArgs(out, 1)).subList(4, trainArgs(out, 1).length)); // the --set options
+        String[] tiny = trainArgs(out, 1, "tiny");
+        command.addAll(List.of(tiny).subList(4, tiny.length)); // the --set options
         Submitted job = Submitted.start(command, env, dir.resolve("slurm.log"));
         // the job's secret, from its master's environment, watched for on every command line
         String secret = awaitMasterSecret(job, port);
@@ -196,7 +253,7 @@ class StandaloneClusterIT {
                 "a complete dataset is not preprocessed again");
         assertTrue(job.log().contains("--resume: no checkpoint under"), "a first run resumes from nothing:\n" + job.log());
         assertComplete(out, 1, job.log());
-        for (int node = 0; node < WORKERS; node++) {
+        for (int node = 0; node < SLURM_NODES; node++) {
             String log = executorLogs(tmp.resolve("spark-4242").resolve(Integer.toString(node)));
             assertTrue(log.contains("images on executor"), "node " + node + "'s worker trained nothing:\n" + log);
         }
@@ -243,10 +300,13 @@ class StandaloneClusterIT {
         }
     }
 
-    private static String[] trainArgs(Path out, int epochs) {
+    /** The training settings; {@code preset} small or tiny, each with a learning rate and init that learn the sample data. */
+    private static String[] trainArgs(Path out, int epochs, String preset) {
+        int workers = preset.equals("tiny") ? SLURM_NODES : WORKERS;
         return new String[] {"--data", dataset.toString(), "--output", out.toString(),
-                "--set", "model.preset=tiny", "--set", "model.classes=4", "--set", "model.init-std=0.05",
-                "--set", "model.dropout=0", "--set", "train.workers=" + WORKERS, "--set", "train.batch-size=8",
+                "--set", "model.preset=" + preset, "--set", "model.classes=4",
+                "--set", "model.init-std=" + (preset.equals("tiny") ? "0.05" : "0.02"),
+                "--set", "model.dropout=0", "--set", "train.workers=" + workers, "--set", "train.batch-size=8",
                 "--set", "train.averaging-frequency=2", "--set", "train.decode-threads=1",
                 "--set", "train.eval.batch-size=16", "--set", "train.epochs=" + epochs};
     }
@@ -312,12 +372,17 @@ class StandaloneClusterIT {
 
     /** deploy/standalone/submit.sh JOB ARGS with the cluster's environment, as a user runs it. */
     private static Submitted submit(String name, String job, String... args) throws Exception {
+        return submitWith("", name, job, args);
+    }
+
+    /** The same with {@code extraSparkArgs} added to the resources in EXTRA_SPARK_ARGS. */
+    private static Submitted submitWith(String extraSparkArgs, String name, String job, String... args) throws Exception {
         List<String> c = new ArrayList<>(List.of(StandaloneCluster.repoRoot().resolve("deploy/standalone/submit.sh")
                 .toString(), job));
         c.addAll(List.of(args));
         Map<String, String> env = new HashMap<>(cluster.env());
         env.put("SPARK_MASTER_URL", cluster.masterUrl());
-        env.put("EXTRA_SPARK_ARGS", RESOURCES);
+        env.put("EXTRA_SPARK_ARGS", RESOURCES + extraSparkArgs);
         return Submitted.start(c, env, dir.resolve(name + ".log"));
     }
 }

@@ -45,6 +45,10 @@ final class DeepCompare {
         if (a.getClass() != b.getClass()) {
             return path + ": class " + a.getClass().getName() + " vs " + b.getClass().getName();
         }
+        if (a instanceof org.apache.hadoop.conf.Configuration ca) { // no equals: compare its settings
+            return entries(ca).equals(entries((org.apache.hadoop.conf.Configuration) b)) ? null
+                    : path + ": Hadoop settings " + entries(ca) + " vs " + entries((org.apache.hadoop.conf.Configuration) b);
+        }
         if (a.getClass().isArray()) {
             int n = Array.getLength(a);
             if (n != Array.getLength(b)) {
@@ -78,5 +82,11 @@ final class DeepCompare {
             return null;
         }
         return a.equals(b) ? null : path + ": " + a + " vs " + b;
+    }
+
+    private static Map<String, String> entries(org.apache.hadoop.conf.Configuration c) {
+        Map<String, String> m = new java.util.TreeMap<>();
+        c.forEach(e -> m.put(e.getKey(), e.getValue()));
+        return m;
     }
 }
