@@ -126,10 +126,7 @@ public final class Trainer {
         for (int epoch = startEpoch; epoch <= train.epochs(); epoch++) {
             long epochStart = System.nanoTime();
             EpochPlan plan = new EpochPlan(epoch, rounds, train.workers(), train.seed());
-            JavaPairRDD<Long, Example> epochData = trainSet
-                    .mapToPair(e -> new scala.Tuple2<>(plan.positionKey(e.key()), e))
-                    .repartitionAndSortWithinPartitions(plan.partitioner())
-                    .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            JavaPairRDD<Long, Example> epochData = plan.chunks(trainSet).persist(StorageLevel.MEMORY_AND_DISK_SER());
             // a run resumed mid-epoch continues that epoch's loss from the checkpoint
             double lossSum = epoch == startEpoch ? resumedLossSum : 0;
             long images = epoch == startEpoch ? resumedImages : 0;
