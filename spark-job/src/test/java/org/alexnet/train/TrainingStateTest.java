@@ -158,6 +158,27 @@ class TrainingStateTest extends TrainingFixture {
     }
 
     @Test
+    void aResumeThatChangesAKeyDecidingTheResultFailsNamingIt() throws Exception {
+        java.nio.file.Path interrupted = interruptedRun("changed-key");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        int exit;
+        try {
+            // train.epochs and the checkpoint interval may change on resume (operational keys);
+            // the lighting augmentation changes what is computed
+            exit = train(with(args(interrupted, "--set", "train.epochs=2", "--set", "train.checkpoint.every-rounds=1",
+                    "--set", "train.lighting-std=0.2", "--resume"), RESUME_COMMON));
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(2, exit, "a configuration error:\n" + err);
+        assertTrue(err.toString().contains("train.lighting-std (checkpoint 0.1, this run 0.2)"),
+                "the error names the key and both values:\n" + err);
+        assertFalse(err.toString().contains("train.epochs"), "more epochs on resume are allowed:\n" + err);
+    }
+
+    @Test
     void aCorruptNewestCheckpointResumesFromThePreviousOneExactly() throws Exception {
         java.nio.file.Path interrupted = interruptedRun("corrupt-newest");
         java.nio.file.Path newest = checkpoint(interrupted, "resume-at-epoch-0002-round-000000");
