@@ -4,6 +4,7 @@
 #
 #   SPARK_MASTER_URL=spark://master:7077 SPARK_AUTH_SECRET_FILE=~/.spark-secret deploy/standalone/submit.sh preprocess --input DIR --output DIR
 #   SPARK_MASTER_URL=spark://master:7077 SPARK_AUTH_SECRET_FILE=~/.spark-secret deploy/standalone/submit.sh train --data DIR --output DIR [--set k=v ...]
+#   SPARK_MASTER_URL=spark://master:7077 SPARK_AUTH_SECRET_FILE=~/.spark-secret deploy/standalone/submit.sh predict --model DIR --input PATH --output DIR [--features]
 #
 # Environment: SPARK_HOME (Spark 3.5, Scala 2.12), SPARK_MASTER_URL, ALEXNET_JAR (the shaded jar),
 # ALEXNET_PROPERTIES (spark-defaults file, default deploy/conf/spark-defaults-cpu.conf),
@@ -31,7 +32,8 @@ job="$1"; shift
 case "$job" in
   preprocess) class=PreprocessImageNet ;;
   train)      class=TrainAlexNet ;;
-  *) echo "submit.sh: unknown job '$job' (preprocess | train)" >&2; exit 2 ;;
+  predict)    class=PredictAlexNet ;;
+  *) echo "submit.sh: unknown job '$job' (preprocess | train | predict)" >&2; exit 2 ;;
 esac
 [ -r "$props" ] || { echo "submit.sh: cannot read the properties file $props (ALEXNET_PROPERTIES)" >&2; exit 2; }
 

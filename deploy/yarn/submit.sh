@@ -4,6 +4,7 @@
 #
 #   deploy/yarn/submit.sh preprocess --input hdfs:///raw/imagenet --output hdfs:///datasets/alexnet-256
 #   deploy/yarn/submit.sh train --data hdfs:///datasets/alexnet-256 --output hdfs:///runs/alexnet-1
+#   deploy/yarn/submit.sh predict --model hdfs:///runs/alexnet-1 --input hdfs:///photos --output hdfs:///predictions
 #
 # Environment: SPARK_HOME (Spark 3.5, Scala 2.12), HADOOP_CONF_DIR or YARN_CONF_DIR, ALEXNET_JAR,
 # ALEXNET_PROPERTIES (default deploy/conf/spark-defaults-cpu.conf; -gpu.conf on GPU nodes with
@@ -30,7 +31,8 @@ job="$1"; shift
 case "$job" in
   preprocess) class=PreprocessImageNet ;;
   train)      class=TrainAlexNet ;;
-  *) echo "submit.sh: unknown job '$job' (preprocess | train)" >&2; exit 2 ;;
+  predict)    class=PredictAlexNet ;;
+  *) echo "submit.sh: unknown job '$job' (preprocess | train | predict)" >&2; exit 2 ;;
 esac
 read -r -a extra <<< "${EXTRA_SPARK_ARGS:-}"
 

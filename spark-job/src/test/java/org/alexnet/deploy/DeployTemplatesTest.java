@@ -258,6 +258,11 @@ class DeployTemplatesTest {
         assertEquals("/opt/alexnet/deploy/gpu/discover-gpus.sh", p.get("spark.executor.resource.gpu.discoveryScript"));
         assertTrue(a.driverExtraJavaOptions().contains("maxbytes"), a.driverExtraJavaOptions());
         assertFalse(p.containsKey("spark.authenticate.secret"), "YARN makes the secret per application");
+        SparkSubmitArguments predict = dryRun("yarn/submit.sh", Map.of("HADOOP_CONF_DIR", dir.toString()),
+                "predict", "--model", "hdfs:///runs/1", "--input", "hdfs:///photos", "--output", "hdfs:///out").parsed();
+        assertEquals("PredictAlexNet", predict.mainClass(), "batch inference is submitted like the other jobs");
+        assertEquals(List.of("--model", "hdfs:///runs/1", "--input", "hdfs:///photos", "--output", "hdfs:///out"),
+                JavaConverters.seqAsJavaList(predict.childArgs()), "its arguments reach the job");
     }
 
     @Test
