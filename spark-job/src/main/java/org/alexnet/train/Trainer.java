@@ -47,15 +47,26 @@ public final class Trainer {
     private final Path output;
     private final FileSystem outFs;
 
+    /**
+     * Reads the dataset's class count and completes the job's configuration with it and with every
+     * model key written out as derived ({@link #configuration()}).
+     *
+     * @throws org.alexnet.config.ConfigException when model.classes is set and the dataset disagrees
+     */
     public Trainer(SparkSession spark, Config jobConfig, String dataDir, String outputDir) throws IOException {
         this.spark = spark;
         this.sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        this.jobConfig = jobConfig;
-        this.model = AlexNetConfig.from(jobConfig);
-        this.train = TrainConfig.from(jobConfig);
         this.data = new Path(dataDir);
+        this.jobConfig = AlexNetConfig.complete(DatasetClasses.apply(jobConfig, DatasetClasses.count(spark, data), data));
+        this.model = AlexNetConfig.from(this.jobConfig);
+        this.train = TrainConfig.from(this.jobConfig);
         this.output = new Path(outputDir);
         this.outFs = output.getFileSystem(sc.hadoopConfiguration());
+    }
+
+    /** The job's configuration as trained: the dataset's class count and the model's derived keys written out. */
+    public Config configuration() {
+        return jobConfig;
     }
 
     /** What a finished run leaves behind. */
@@ -66,14 +77,9 @@ public final class Trainer {
     public Result run(boolean resume) throws IOException {
         DatasetLayout.requireComplete(data.getFileSystem(sc.hadoopConfiguration()), data);
         DatasetStats stats = DatasetStats.read(spark, data.toString());
-        long classes = spark.read().parquet(new Path(data, DatasetLayout.CLASSES).toString()).count();
-        if (classes != model.classes()) {
-            throw new org.alexnet.config.ConfigException("config key 'model.classes' is " + model.classes()
-                    + " but the dataset " + data + " has " + classes + " classes");
-        }
         CheckpointStore checkpoints = new CheckpointStore(output, sc.hadoopConfiguration());
         MetricsLog metrics = new MetricsLog(outFs, output);
-        LearningRateSchedule schedule = train.newSchedule(model.learningRate());
+        LearningRateSchedule schedule = train.newSchedule(model.learningRate(), model.classes());
 
         ComputationGraph graph;
         int startEpoch = 1;
