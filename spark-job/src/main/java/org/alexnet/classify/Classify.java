@@ -1,18 +1,20 @@
 package org.alexnet.classify;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.alexnet.archive.ClassName;
+import org.alexnet.archive.ModelArchive;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.ConfigException;
-import org.alexnet.model.ModelFile;
+import org.alexnet.model.AlexNetConfig;
 import org.alexnet.preprocessing.ImageTransformer;
 import org.alexnet.train.data.AugmentationSettings;
 import org.alexnet.train.data.ImagePreprocessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -21,46 +23,41 @@ import org.nd4j.linalg.factory.Nd4j;
  * image with their names and probabilities. An image goes the way a validation image goes: resized
  * to a short side of 256 and re-encoded as the preprocessing job stores it, then the centre crop
  * (or the paper's 10 views, softmax averaged) minus the training set's mean image. Needs a
- * model.zip written by the training job (which stores the class list and dataset statistics).
+ * model.zip written by the training job (which stores the class list and dataset statistics), or
+ * a checkpoint; read through {@link ModelArchive}, so nothing in the file is Java-deserialized.
  * Exit 0 = every image classified, 1 = some image could not be read, 2 = bad command line or model.
  */
 public final class Classify {
     private static final int TOP = 5;
 
-    private final ModelFile.Saved model;
-    private final List<ModelExtras.ClassName> classes;
+    private final AlexNetConfig config;
+    private final ComputationGraph graph;
+    private final List<ClassName> classes;
     private final ImagePreprocessor preprocessor;
     // the preprocessing job's defaults: JPEG quality 90, DCT scaling on
     private final ImageTransformer transformer = new ImageTransformer(90, 100_000_000L, true, true);
 
     /** One predicted class. */
-    public record Prediction(ModelExtras.ClassName cls, double probability) {
+    public record Prediction(ClassName cls, double probability) {
     }
 
-    /** Loads DIR/model.zip (or a model file). */
+    /** Loads DIR/model.zip (or a model or checkpoint file). */
     public Classify(Path model) throws IOException {
-        File file = Files.isDirectory(model) ? model.resolve("model.zip").toFile() : model.toFile();
-        if (!file.isFile()) {
-            throw new IOException("no model at " + file);
-        }
-        this.model = ModelFile.load(file);
-        this.classes = ModelExtras.classes(file);
-        if (classes.size() != this.model.config().classes()) {
-            throw new IOException(file + ": " + classes.size() + " class names for a model of "
-                    + this.model.config().classes() + " classes");
-        }
-        this.preprocessor = new ImagePreprocessor(AugmentationSettings.paper(this.model.config().inputSize(), 0),
-                ModelExtras.stats(file));
+        ModelArchive archive = ModelArchive.open(model);
+        this.config = archive.model();
+        this.graph = archive.graph();
+        this.classes = archive.classes();
+        this.preprocessor = new ImagePreprocessor(AugmentationSettings.paper(config.inputSize(), 0), archive.stats());
     }
 
     /** The most probable classes of one image file's bytes, best first. */
     public List<Prediction> top(byte[] imageFile, boolean tenCrop) {
         byte[] stored = transformer.transform(imageFile).jpeg();
         float[] views = tenCrop ? preprocessor.tenViews(stored) : preprocessor.centreView(stored);
-        int side = model.config().inputSize();
+        int side = config.inputSize();
         int n = tenCrop ? 10 : 1;
         INDArray input = Nd4j.create(views, new long[] {n, 3, side, side});
-        INDArray probabilities = model.graph().outputSingle(false, input).mean(0);
+        INDArray probabilities = graph.outputSingle(false, input).mean(0);
         double[] p = probabilities.toDoubleVector();
         return java.util.stream.IntStream.range(0, p.length).boxed()
                 .sorted((a, b) -> Double.compare(p[b], p[a]))

@@ -1,19 +1,19 @@
 package org.alexnet.train;
 
-import java.io.File;
-import java.nio.file.Files;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.util.Set;
+import java.util.function.Supplier;
+import org.alexnet.archive.ModelArchive;
 import org.alexnet.config.CommandLine;
-import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
-import org.alexnet.model.ModelFile;
 import org.alexnet.preprocessing.DatasetLayout;
-import org.alexnet.preprocessing.DatasetStats;
-import org.apache.hadoop.fs.FileSystem;
+import org.alexnet.spark.SparkSerialization;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.deeplearning4j.util.ModelSerializer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * {@code deploy/alexnet evaluate --model DIR --data DIR [--ten-crop]}: top-1 and top-5 error of
@@ -23,48 +23,67 @@ public final class EvaluateModel {
     private EvaluateModel() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        SparkSession[] spark = new SparkSession[1];
+        int exit = run(args, () -> spark[0] = SparkSession.builder()
+                        .config(SparkSerialization.apply(new SparkConf().setAppName("EvaluateAlexNet"))).getOrCreate(),
+                System.out, System.err);
+        if (spark[0] != null) {
+            spark[0].stop();
+        }
+        System.exit(exit);
+    }
+
+    /**
+     * Runs the command in this JVM with the given session (tests, embedding). Exit 0 = evaluated,
+     * 1 = the evaluation failed, 2 = bad command line, or a model or dataset that cannot be read.
+     */
+    public static int run(String[] args, SparkSession spark, PrintStream out, PrintStream err) {
+        return run(args, () -> spark, out, err);
+    }
+
+    private static int run(String[] args, Supplier<SparkSession> session, PrintStream out, PrintStream err) {
         CommandLine cli;
         try {
             cli = CommandLine.parse(args, Set.of("model", "data"), Set.of("ten-crop"));
             cli.require("model");
             cli.require("data");
         } catch (ConfigException e) {
-            System.err.println("evaluate: " + e.getMessage());
-            System.exit(2);
-            return;
+            err.println("evaluate: " + e.getMessage());
+            err.println("usage: evaluate --model DIR --data DIR [--ten-crop]");
+            return 2;
         }
-        SparkSession spark = SparkSession.builder().appName("EvaluateAlexNet").getOrCreate();
+        TopKCounts counts;
         try {
-            TopKCounts counts = evaluate(spark, cli.require("model"), cli.require("data"), cli.flag("ten-crop"));
-            System.out.println((cli.flag("ten-crop") ? "10 views: " : "centre crop: ") + counts);
-        } finally {
-            spark.stop();
+            counts = evaluate(session.get(), cli.require("model"), cli.require("data"), cli.flag("ten-crop"));
+        } catch (IOException | IllegalArgumentException | ConfigException e) {
+            err.println("evaluate: " + e.getMessage());
+            return 2;
+        } catch (RuntimeException e) {
+            err.println("evaluate: the evaluation failed: " + e);
+            return 1;
         }
+        out.println((cli.flag("ten-crop") ? "10 views: " : "centre crop: ") + counts);
+        return 0;
     }
 
-    public static TopKCounts evaluate(SparkSession spark, String model, String data, boolean tenCrop) throws Exception {
+    /**
+     * Evaluates a model (DIR/model.zip, or a model or checkpoint file, on any Hadoop FileSystem)
+     * on a dataset's validation split, with the model's own input transform (its stored
+     * mean image) and the evaluation settings it was trained with.
+     */
+    public static TopKCounts evaluate(SparkSession spark, String model, String data, boolean tenCrop)
+            throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Path path = new Path(model);
-        FileSystem fs = path.getFileSystem(sc.hadoopConfiguration());
-        if (fs.getFileStatus(path).isDirectory()) {
-            path = new Path(path, "model.zip");
-        }
-        File local = File.createTempFile("alexnet-model", ".zip");
-        try {
-            fs.copyToLocalFile(false, path, new Path(local.toURI()), true);
-            ModelFile.Saved saved = ModelFile.load(local);
-            String jobText = ModelSerializer.getObjectFromFile(local, CheckpointStore.JOB_CONFIG_ENTRY);
-            Config job = TrainConfig.SCHEMA.resolve(Config.parsePropertiesText(jobText));
-            Path dataDir = new Path(data);
-            DatasetLayout.requireComplete(dataDir.getFileSystem(sc.hadoopConfiguration()), dataDir);
-            DatasetStats stats = DatasetStats.read(spark, data);
-            var validation = DatasetSplits.examples(spark, data, DatasetLayout.VAL);
-            Evaluator evaluator = new Evaluator(sc, saved.config(), TrainConfig.from(job), sc.broadcast(stats), validation);
-            ParameterState state = ParameterState.of(saved.graph());
-            return tenCrop ? evaluator.tenCrop(state) : evaluator.centreCrop(state);
-        } finally {
-            Files.deleteIfExists(local.toPath());
-        }
+        ModelArchive archive = ModelArchive.open(path.getFileSystem(sc.hadoopConfiguration()), path);
+        TrainConfig train = TrainConfig.from(TrainConfig.SCHEMA.resolve(archive.jobConfig()));
+        ComputationGraph graph = archive.graph();
+        Path dataDir = new Path(data);
+        DatasetLayout.requireComplete(dataDir.getFileSystem(sc.hadoopConfiguration()), dataDir);
+        var validation = DatasetSplits.examples(spark, data, DatasetLayout.VAL);
+        Evaluator evaluator = new Evaluator(sc, archive.model(), train, sc.broadcast(archive.stats()), validation);
+        ParameterState state = ParameterState.of(graph);
+        return tenCrop ? evaluator.tenCrop(state) : evaluator.centreCrop(state);
     }
 }

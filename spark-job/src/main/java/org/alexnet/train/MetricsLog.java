@@ -14,13 +14,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.alexnet.archive.FilePublisher;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
  * Per-epoch metrics: {@code metrics.jsonl} (one JSON object per epoch) and {@code curves.png}
  * (training loss, top-1 and top-5 validation error per epoch), both rewritten every epoch on the
- * output FileSystem. The history travels in checkpoints so a resumed run keeps its curves.
+ * output FileSystem. The history travels in checkpoints ({@link ResumeState}) so a resumed run
+ * keeps its curves.
  */
 public final class MetricsLog {
     /** One epoch's figures. */
@@ -58,17 +60,17 @@ public final class MetricsLog {
         return List.copyOf(epochs);
     }
 
-    /** The history as text (for a checkpoint). */
+    /** The history as metrics.jsonl's text. */
     public String toText() {
         StringBuilder sb = new StringBuilder();
         epochs.forEach(e -> sb.append(e.json()).append('\n'));
         return sb.toString();
     }
 
-    /** Restores a history saved by {@link #toText()}. */
-    public void restore(String text) {
+    /** Restores a history (from a checkpoint). */
+    public void restore(List<Epoch> history) {
         epochs.clear();
-        text.lines().filter(l -> !l.isBlank()).map(Epoch::parse).forEach(epochs::add);
+        epochs.addAll(history);
     }
 
     /** Records an epoch and rewrites metrics.jsonl and curves.png. */
@@ -79,7 +81,7 @@ public final class MetricsLog {
     }
 
     private void write(String name, byte[] bytes) throws IOException {
-        FilePublisher.publish(bytes, fs, new Path(output, name));
+        FilePublisher.publish(fs, new Path(output, name), bytes);
     }
 
     /** Two panels: training and validation loss; top-1 and top-5 validation error (%). */

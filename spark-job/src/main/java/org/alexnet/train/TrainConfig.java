@@ -39,6 +39,7 @@ import org.alexnet.model.training.StepSchedule;
  * @param stepEpochs         epochs after which the step schedule drops
  * @param seed               seed of the data order, augmentation and dropout
  * @param checkpointRounds   also checkpoint every this many rounds (0 = at epoch ends only)
+ * @param checkpointKeep     complete checkpoints kept, the newest (0 = all)
  * @param executor           columns (each column on its own thread/device) or single (one graph)
  * @param decodeThreads      JPEG decode threads per worker (0 = the task's cores)
  * @param prefetch           minibatches decoded ahead of the training step
@@ -51,7 +52,8 @@ import org.alexnet.model.training.StepSchedule;
 public record TrainConfig(int epochs, int workers, int batchSize, int averagingFrequency, int averagingShards,
                           Schedule schedule,
                           double scheduleFactor, int maxReductions, int patience, double minImprovement,
-                          int warmupEpochs, double chanceMargin, List<Integer> stepEpochs, long seed, int checkpointRounds, Executor executor,
+                          int warmupEpochs, double chanceMargin, List<Integer> stepEpochs, long seed, int checkpointRounds,
+                          int checkpointKeep, Executor executor,
                           int decodeThreads, int prefetch, double lightingStd, boolean tenCropAtEnd,
                           int evalBatchSize, List<Integer> devices) implements java.io.Serializable {
 
@@ -70,7 +72,7 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
             "minibatches each worker trains between two parameter averagings");
     public static final ConfigKey<Integer> AVERAGING_SHARDS = intKey("train.averaging.shards", 0, 0, 100_000_000,
             "shards the averaging cuts parameters and momentum into (0 = automatic: at least one per worker, "
-                    + "and all workers' pieces of a shard within 64 MiB)");
+                    + "and all workers' pieces of a shard within 256 MiB)");
     public static final ConfigKey<Schedule> SCHEDULE = enumKey("train.schedule", Schedule.PLATEAU, Schedule.class,
             "plateau = divide when the validation error stops improving (the paper); step = at fixed epochs");
     public static final ConfigKey<Double> SCHEDULE_FACTOR = doubleKey("train.schedule.factor", 10.0, 1.0001, 1e6,
@@ -91,6 +93,8 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
     public static final ConfigKey<Long> SEED = longKey("train.seed", 1L, "seed of data order, augmentation and dropout");
     public static final ConfigKey<Integer> CHECKPOINT_ROUNDS = intKey("train.checkpoint.every-rounds", 0, 0, 1_000_000,
             "also checkpoint every this many rounds (0 = at the end of each epoch only)");
+    public static final ConfigKey<Integer> CHECKPOINT_KEEP = intKey("train.checkpoint.keep", 3, 0, 1_000_000,
+            "complete checkpoints kept, the newest; older ones are deleted after a new one is published (0 = keep all)");
     public static final ConfigKey<Executor> EXECUTOR = enumKey("train.executor", Executor.COLUMNS, Executor.class,
             "columns = each column on its own thread and device; single = one graph");
     public static final ConfigKey<Integer> DECODE_THREADS = intKey("train.decode-threads", 0, 0, 256,
@@ -111,8 +115,8 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
     /** The training keys. */
     public static final ConfigSchema TRAIN_SCHEMA = new ConfigSchema(List.of(EPOCHS, WORKERS, BATCH_SIZE,
             AVERAGING_FREQUENCY, AVERAGING_SHARDS, SCHEDULE, SCHEDULE_FACTOR, MAX_REDUCTIONS, PATIENCE, MIN_IMPROVEMENT,
-            WARMUP_EPOCHS, CHANCE_MARGIN, STEP_EPOCHS,
-            SEED, CHECKPOINT_ROUNDS, EXECUTOR, DECODE_THREADS, PREFETCH, LIGHTING_STD, TEN_CROP_AT_END,
+            WARMUP_EPOCHS, CHANCE_MARGIN, STEP_EPOCHS, SEED, CHECKPOINT_ROUNDS, CHECKPOINT_KEEP, EXECUTOR,
+            DECODE_THREADS, PREFETCH, LIGHTING_STD, TEN_CROP_AT_END,
             EVAL_BATCH_SIZE, DEVICES));
 
     /** Every key a training job accepts: the model's and the training's. */
@@ -121,7 +125,8 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
     public static TrainConfig from(Config c) {
         TrainConfig t = new TrainConfig(c.get(EPOCHS), c.get(WORKERS), c.get(BATCH_SIZE), c.get(AVERAGING_FREQUENCY),
                 c.get(AVERAGING_SHARDS), c.get(SCHEDULE), c.get(SCHEDULE_FACTOR), c.get(MAX_REDUCTIONS), c.get(PATIENCE),
-                c.get(MIN_IMPROVEMENT), c.get(WARMUP_EPOCHS), c.get(CHANCE_MARGIN), c.get(STEP_EPOCHS), c.get(SEED), c.get(CHECKPOINT_ROUNDS), c.get(EXECUTOR),
+                c.get(MIN_IMPROVEMENT), c.get(WARMUP_EPOCHS), c.get(CHANCE_MARGIN), c.get(STEP_EPOCHS), c.get(SEED),
+                c.get(CHECKPOINT_ROUNDS), c.get(CHECKPOINT_KEEP), c.get(EXECUTOR),
                 c.get(DECODE_THREADS), c.get(PREFETCH), c.get(LIGHTING_STD), c.get(TEN_CROP_AT_END),
                 c.get(EVAL_BATCH_SIZE), c.find(DEVICES).orElse(List.of()));
         if (t.devices.size() > 2 || t.devices.stream().anyMatch(d -> d < 0)) {

@@ -1,14 +1,12 @@
 package org.alexnet.train;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import org.alexnet.archive.ModelArchive;
 import org.alexnet.config.Config;
 import org.alexnet.model.AlexNet;
 import org.alexnet.model.AlexNetConfig;
-import org.alexnet.model.ModelFile;
 import org.alexnet.model.training.LearningRateSchedule;
 import org.alexnet.preprocessing.DatasetLayout;
 import org.alexnet.preprocessing.DatasetStats;
@@ -46,6 +44,8 @@ public final class Trainer {
     private final Path data;
     private final Path output;
     private final FileSystem outFs;
+    /** What every checkpoint and model of this run carries; set when {@link #run} starts. */
+    private RunRecord record;
 
     /**
      * Reads the dataset's class count and completes the job's configuration with it and with every
@@ -76,8 +76,12 @@ public final class Trainer {
 
     public Result run(boolean resume) throws IOException {
         DatasetLayout.requireComplete(data.getFileSystem(sc.hadoopConfiguration()), data);
+        // a checkpoint that cannot be read fails the run before any work on the dataset
+        CheckpointStore checkpoints = new CheckpointStore(output, sc.hadoopConfiguration(), train.checkpointKeep());
+        Optional<CheckpointStore.Loaded> latest = resume ? checkpoints.latest() : Optional.empty();
         DatasetStats stats = DatasetStats.read(spark, data.toString());
-        CheckpointStore checkpoints = new CheckpointStore(output, sc.hadoopConfiguration());
+        // the class count was checked against the dataset when the configuration was completed
+        record = RunRecord.start(spark, jobConfig, data, stats, latest.orElse(null));
         MetricsLog metrics = new MetricsLog(outFs, output);
         LearningRateSchedule schedule = train.newSchedule(model.learningRate(), model.classes());
 
@@ -86,7 +90,6 @@ public final class Trainer {
         int startRound = 0;
         double resumedLossSum = 0;
         long resumedImages = 0;
-        Optional<CheckpointStore.Loaded> latest = resume ? checkpoints.latest() : Optional.empty();
         if (resume && latest.isEmpty()) {
             LOG.info("--resume: no checkpoint under {}, starting from scratch", output);
         }
@@ -94,15 +97,18 @@ public final class Trainer {
             CheckpointStore.Loaded c = latest.get();
             requireSameRun(c.jobConfig());
             graph = c.graph();
-            startEpoch = Integer.parseInt(c.state().get("next.epoch"));
-            startRound = Integer.parseInt(c.state().get("next.round"));
-            resumedLossSum = Double.parseDouble(c.state().getOrDefault("epoch.loss-sum", "0"));
-            resumedImages = Long.parseLong(c.state().getOrDefault("epoch.images", "0"));
-            schedule.restore(prefixed(c.state(), "schedule."));
-            metrics.restore(c.state().getOrDefault("metrics", "").replace("|", "\n"));
+            ResumeState s = c.state();
+            startEpoch = s.nextEpoch();
+            startRound = s.nextRound();
+            resumedLossSum = s.epochLossSum();
+            resumedImages = s.epochImages();
+            schedule.restore(s.schedule());
+            metrics.restore(s.metrics());
             LOG.info("resuming from {}: epoch {}, round {}, {}", c.name(), startEpoch, startRound, schedule.describe());
         } else {
-            if (outFs.exists(new Path(output, CheckpointStore.DIR))) {
+            // with --resume, a checkpoint directory without a complete checkpoint (a first attempt
+            // that died before or while writing one) is a run to start over
+            if (!resume && outFs.exists(new Path(output, CheckpointStore.DIR))) {
                 throw new IOException("output " + output + " already holds checkpoints: use --resume to continue that "
                         + "run, or choose another --output");
             }
@@ -172,47 +178,33 @@ public final class Trainer {
 
         traffic.close(sc);
         state.loadInto(graph);
+        // published before the final evaluation, so a failure there keeps the trained model
+        String finalModel = saveFinalModel(graph, metrics, null);
         TopKCounts last = train.tenCropAtEnd() ? evaluator.tenCrop(state) : evaluator.centreCrop(state);
         LOG.info("final evaluation ({}): {}", train.tenCropAtEnd() ? "10 views" : "centre crop", last);
-        String finalModel = saveFinalModel(graph, stats);
+        saveFinalModel(graph, metrics, last);
         return new Result(graph, metrics.epochs(), last, finalModel);
     }
 
     private void checkpoint(CheckpointStore store, ComputationGraph graph, int nextEpoch, int nextRound,
                             LearningRateSchedule schedule, MetricsLog metrics, double epochLossSum, long epochImages)
             throws IOException {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("next.epoch", Integer.toString(nextEpoch));
-        s.put("next.round", Integer.toString(nextRound));
-        s.put("epoch.loss-sum", Double.toString(epochLossSum));
-        s.put("epoch.images", Long.toString(epochImages));
-        schedule.state().forEach((k, v) -> s.put("schedule." + k, v));
-        s.put("metrics", metrics.toText().replace("\n", "|"));
-        String name = store.write(graph, model, jobConfig, s);
-        LOG.info("checkpoint {} written", name);
+        ResumeState s = new ResumeState(nextEpoch, nextRound, epochLossSum, epochImages, schedule.state(),
+                metrics.epochs(), record.trainingStarted());
+        store.write(record.checkpoint(graph, s), s);
     }
 
-    /** model.zip: the network, the job configuration, and what classify needs (class names, dataset stats). */
-    private String saveFinalModel(ComputationGraph graph, DatasetStats stats) throws IOException {
-        java.io.File local = java.io.File.createTempFile("alexnet-model", ".zip");
-        try {
-            List<org.alexnet.classify.ModelExtras.ClassName> classes = spark.read()
-                    .parquet(new Path(data, DatasetLayout.CLASSES).toString())
-                    .select(DatasetLayout.INDEX, DatasetLayout.WNID, DatasetLayout.NAME).collectAsList().stream()
-                    .map(r -> new org.alexnet.classify.ModelExtras.ClassName(r.getInt(0), r.getString(1),
-                            r.isNullAt(2) ? "" : r.getString(2)))
-                    .sorted(java.util.Comparator.comparingInt(org.alexnet.classify.ModelExtras.ClassName::index))
-                    .toList();
-            Map<String, java.io.Serializable> objects = new java.util.LinkedHashMap<>(
-                    org.alexnet.classify.ModelExtras.entries(classes, stats));
-            objects.put(CheckpointStore.JOB_CONFIG_ENTRY, jobConfig.toPropertiesText());
-            ModelFile.save(graph, model, local, false, objects);
-            Path target = new Path(output, "model.zip");
-            FilePublisher.publish(local, outFs, target);
-            return target.toString();
-        } finally {
-            java.nio.file.Files.deleteIfExists(local.toPath());
-        }
+    /**
+     * OUTPUT/model.zip: the network, the job configuration, what classify needs (class names,
+     * dataset statistics) and the provenance, with the final evaluation once it ran.
+     */
+    private String saveFinalModel(ComputationGraph graph, MetricsLog metrics, TopKCounts finalEvaluation)
+            throws IOException {
+        Path target = new Path(output, ModelArchive.MODEL_FILE);
+        ModelArchive.publish(record.model(graph, metrics.epochs(), finalEvaluation), outFs, target);
+        LOG.info("{} {}", target, finalEvaluation == null ? "published (before the final evaluation)"
+                : "updated with the final evaluation");
+        return target.toString();
     }
 
     /** A resumed run must be the same run: same model and the keys that decide the result. */
@@ -228,15 +220,5 @@ public final class Trainer {
             throw new org.alexnet.config.ConfigException("--resume: train.workers, train.batch-size, "
                     + "train.averaging-frequency and train.seed must match the checkpoint's");
         }
-    }
-
-    private static Map<String, String> prefixed(Map<String, String> state, String prefix) {
-        Map<String, String> out = new LinkedHashMap<>();
-        state.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                out.put(k.substring(prefix.length()), v);
-            }
-        });
-        return out;
     }
 }

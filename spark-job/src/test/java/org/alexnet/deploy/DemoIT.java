@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * deploy/alexnet demo end to end with conf/demo.properties as shipped, then classify and
- * make-sample-data on their own, all from the packaged jar.
+ * deploy/alexnet demo end to end with conf/demo.properties as shipped, then classify, describe
+ * --model, export and make-sample-data on their own, all from the packaged jar.
  */
 class DemoIT {
     @TempDir
@@ -60,6 +60,23 @@ class DemoIT {
             sum += Double.parseDouble(c[i].substring(c[i].lastIndexOf(' ') + 1));
         }
         assertEquals(1.0, sum, 0.01, "probabilities of all classes sum to 1");
+
+        // the model says what it is and where it came from
+        Processes.Run described = Processes.launcher(300, "describe", "--model", out.resolve("training").toString());
+        assertEquals(0, described.exitCode(), described.all());
+        assertTrue(described.stdout().matches("(?s).*written by:\\s+AlexNet-on-Spark 0\\.1\\.0-SNAPSHOT, git \\S+\n.*"
+                + "final evaluation:\\s+10 views, \\d+ images: top-1 error [0-9.]+%.*"), described.stdout());
+        assertTrue(described.stdout().contains("train.epochs = ") && described.stdout().contains("conv3a"),
+                "its configuration and layers: " + described.stdout());
+        // and travels to PyTorch (deploy/export/alexnet_torch.py loads the file)
+        Path exported = out.resolve("alexnet.safetensors");
+        Processes.Run export = Processes.launcher(300, "export", "--model", out.resolve("training").toString(),
+                "--format", "safetensors", "--output", exported.toString());
+        assertEquals(0, export.exitCode(), export.all());
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(exported), 4096);
+        long headerLength = java.nio.ByteBuffer.wrap(head).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        String header = new String(head, 8, (int) Math.min(headerLength, head.length - 8), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(header.contains("\"conv2.weight\":{\"dtype\":\"F32\",\"shape\":["), header);
 
         // an unreadable image: reported by name, exit 1
         Path bad = out.resolve("sample-images/train/n00000000/notes.JPEG");

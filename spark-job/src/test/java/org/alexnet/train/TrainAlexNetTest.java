@@ -9,7 +9,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.alexnet.model.ModelFile;
+import org.alexnet.archive.DescribeModel;
+import org.alexnet.archive.ModelArchive;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,11 +36,34 @@ class TrainAlexNetTest extends TrainingFixture {
         assertTrue(last.trainLoss() < first.trainLoss() / 4, "the training loss falls: " + metrics);
         assertEquals(0.001, last.learningRate(), 1e-12, "the step schedule divided the rate by 10 after epoch 7");
         assertTrue(Files.size(out.resolve("curves.png")) > 1000, "training curves are drawn");
-        ModelFile.Saved model = ModelFile.load(out.resolve("model.zip").toFile());
-        assertEquals("tiny", model.config().preset(), "the final model says what it is");
+        ModelArchive model = ModelArchive.open(out.resolve("model.zip"));
+        assertEquals("tiny", model.model().preset(), "the final model says what it is");
+        String described = DescribeModel.describe(model);
+        assertTrue(described.matches("(?s).*training:\\s+8 epochs, train.seed 1, started \\S+, written .*"), described);
+        assertTrue(described.matches("(?s).*final evaluation:\\s+10 views, 32 images: top-1 error [0-9.]+%.*"), described);
+        assertTrue(described.matches("(?s).*dataset:\\s+\\S+dataset, 4 classes, 96 training images, manifest SHA-256 "
+                + "[0-9a-f]{64}\n.*"), described);
+        assertTrue(described.endsWith("parameters: " + model.parameters().length() + "\n"), described);
         TopKCounts again = EvaluateModel.evaluate(spark, out.toString(), dataset.toString(), false);
         assertEquals(32, again.examples(), "evaluate reads all 32 validation images");
         assertEquals(last.top1Error(), again.top1Error(), 1e-9, "evaluate reproduces the last epoch's top-1 error");
+    }
+
+    /**
+     * A restarted driver (the Kubernetes recipe restarts with the same arguments, --resume
+     * included) whose first attempt died before any checkpoint was complete, even in the middle of
+     * writing the first one, trains from scratch.
+     */
+    @Test
+    void resumeWithoutACompleteCheckpointStartsFromScratch() throws Exception {
+        Path out = dir.resolve("restarted");
+        Path checkpoints = Files.createDirectories(out.resolve(CheckpointStore.DIR));
+        Files.write(checkpoints.resolve(".resume-at-epoch-0001-round-000002.zip.partial"), new byte[] {'P', 'K'});
+        assertEquals(0, train(args(out, "--set", "train.epochs=1", "--resume")), "the restarted run trains");
+        assertEquals(1, Files.readAllLines(out.resolve("metrics.jsonl")).size(), "from epoch 1");
+        assertTrue(Files.exists(out.resolve("model.zip")));
+        assertEquals(0, train(args(dir.resolve("fresh"), "--set", "train.epochs=1", "--resume")),
+                "--resume into an output that does not exist yet trains too");
     }
 
     @Test

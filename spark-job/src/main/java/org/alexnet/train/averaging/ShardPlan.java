@@ -6,17 +6,19 @@ package org.alexnet.train.averaging;
  * shard's reducer holds every worker's piece of it at once, so a piece must stay small.
  *
  * <p>The automatic rule ({@link #auto}) makes the W pieces of one shard weigh at most
- * {@link #REDUCER_BYTES} together (shards = W x state bytes / 64 MiB, rounded up) and uses at
+ * {@link #REDUCER_BYTES} together (shards = W x state bytes / 256 MiB, rounded up) and uses at
  * least W shards, so every executor sums a share of the model. The reducer's memory is then
- * bounded whatever W is, and the driver receives the shards of ONE averaged state. Full AlexNet
- * (488 MB of parameters and momentum): 16 shards at W = 2, 61 at 8, 466 at 64.
+ * bounded whatever W is (at most 256 MiB, about half the full model's state), and the driver
+ * receives the shards of ONE averaged state. Bigger shards would hold more memory per reducer;
+ * smaller ones would multiply the shuffle's blocks (W x shards) and the reduce tasks. Full
+ * AlexNet (488 MB of parameters and momentum): 4 shards at W = 2, 15 at 8, 117 at 64.
  *
  * @param size   values per vector (parameters; momentum has as many)
  * @param shards number of shards, 1..size
  */
 public record ShardPlan(int size, int shards) implements java.io.Serializable {
     /** Bytes of all workers' pieces of one shard together, the reducer's working set. */
-    public static final long REDUCER_BYTES = 64L << 20;
+    public static final long REDUCER_BYTES = 256L << 20;
 
     public ShardPlan {
         if (size < 1 || shards < 1 || shards > size) {

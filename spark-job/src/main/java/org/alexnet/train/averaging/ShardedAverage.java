@@ -34,7 +34,7 @@ import scala.runtime.BoxedUnit;
  *
  * <p>Bytes and memory per round, for W workers, a state of B bytes (parameters and momentum)
  * and S shards ({@link ShardPlan}): each worker's executor writes B to its shuffle files; each
- * reducer fetches W pieces of B/S and holds them while it sums (W B / S, at most 64 MiB with the
+ * reducer fetches W pieces of B/S and holds them while it sums (W B / S, at most 256 MiB with the
  * automatic plan); the driver reads B in S blocks and holds the new state (B) besides the
  * current one and its broadcast's serialised pieces. The cluster moves W B through the shuffle, spread over the
  * executors, as a reduce-scatter does.

@@ -213,8 +213,9 @@ class ShardedAverageTest {
                     w + " workers: a reducer holds " + w * piece + " bytes");
             assertTrue(plan.shards() >= w, w + " workers: at least one shard per worker, got " + plan.shards());
         }
-        assertEquals(15, ShardPlan.auto(alexnet, Float.BYTES, 2, 0).shards(), "full AlexNet, 2 workers");
-        assertEquals(59, ShardPlan.auto(alexnet, Float.BYTES, 8, 0).shards(), "full AlexNet, 8 workers");
+        assertEquals(4, ShardPlan.auto(alexnet, Float.BYTES, 2, 0).shards(), "full AlexNet, 2 workers");
+        assertEquals(15, ShardPlan.auto(alexnet, Float.BYTES, 8, 0).shards(), "full AlexNet, 8 workers");
+        assertEquals(117, ShardPlan.auto(alexnet, Float.BYTES, 64, 0).shards(), "full AlexNet, 64 workers");
         assertEquals(5, ShardPlan.auto(alexnet, Float.BYTES, 2, 5).shards(), "a configured count wins");
         assertEquals(10, ShardPlan.auto(10, Float.BYTES, 2, 50).shards(), "never more shards than values");
         ShardPlan odd = new ShardPlan(10, 3);
