@@ -24,8 +24,8 @@ import java.util.Random;
  * A dataset harder than the coloured stripes: each class is a character (the digits 0-9, then
  * capital letters without I and O), drawn in a real font from {@link GlyphFonts} (DejaVu from
  * Debian's fonts-dejavu-core when installed) with random rotation, shear, scale, position and
- * colour, on a random gradient background with translucent shapes and faded lower-case letters as
- * clutter, plus pixel noise. Colour, background and clutter say nothing about the class: a net
+ * dark colour, on a light random gradient background with translucent shapes and faded lower-case
+ * letters as clutter, plus pixel noise. Colour, background and clutter say nothing about the class: a net
  * must learn the shapes. The same seed and fonts give the same images.
  */
 public final class GlyphImages {
@@ -88,12 +88,12 @@ public final class GlyphImages {
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
 
-        Color a = randomColour(random);
-        Color b = randomColour(random);
+        Color a = lightColour(random);
+        Color b = lightColour(random);
         g.setPaint(new GradientPaint(random.nextInt(w), random.nextInt(h), a, random.nextInt(w), random.nextInt(h), b));
         g.fillRect(0, 0, w, h);
-        for (int i = 0; i < 12; i++) { // translucent shapes
-            g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.15f + 0.3f * random.nextFloat()));
+        for (int i = 0; i < 8; i++) { // translucent shapes
+            g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.1f + 0.2f * random.nextFloat()));
             g.setColor(randomColour(random));
             int sw = 10 + random.nextInt(w / 3);
             int sh = 10 + random.nextInt(h / 3);
@@ -108,40 +108,34 @@ public final class GlyphImages {
                 }
             }
         }
-        for (int i = 0; i < 5; i++) { // faded small letters
-            g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.25f + 0.35f * random.nextFloat()));
+        for (int i = 0; i < 3; i++) { // faded small letters
+            g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.15f + 0.25f * random.nextFloat()));
             g.setColor(randomColour(random));
             Font f = fonts.get(random.nextInt(fonts.size())).deriveFont(shortSide * (0.08f + 0.1f * random.nextFloat()));
             g.setFont(f);
             g.drawString(String.valueOf(CLUTTER.charAt(random.nextInt(CLUTTER.length()))), random.nextInt(w), random.nextInt(h));
         }
 
-        // the class glyph: its outline, scaled to 40-65% of the short side, distorted, near the centre
+        // the class glyph: its outline, scaled to 50-75% of the short side, distorted, near the centre
         g.setComposite(AlphaComposite.SrcOver);
         Font font = fonts.get(random.nextInt(fonts.size())).deriveFont(100f);
         GlyphVector glyph = font.createGlyphVector(g.getFontRenderContext(), String.valueOf(symbol));
         Shape outline = glyph.getOutline();
         Rectangle2D bounds = outline.getBounds2D();
-        double height = shortSide * (0.40 + 0.25 * random.nextDouble());
+        double height = shortSide * (0.50 + 0.25 * random.nextDouble());
         double scale = height / Math.max(bounds.getHeight(), bounds.getWidth());
         AffineTransform t = new AffineTransform();
-        t.translate(w / 2.0 + shortSide * 0.1 * (random.nextDouble() * 2 - 1),
-                h / 2.0 + shortSide * 0.1 * (random.nextDouble() * 2 - 1));
-        t.rotate(Math.toRadians(40 * (random.nextDouble() - 0.5)));
-        t.shear(0.5 * (random.nextDouble() - 0.5), 0);
-        t.scale(scale * (0.8 + 0.4 * random.nextDouble()), scale * (0.8 + 0.4 * random.nextDouble()));
+        t.translate(w / 2.0 + shortSide * 0.06 * (random.nextDouble() * 2 - 1),
+                h / 2.0 + shortSide * 0.06 * (random.nextDouble() * 2 - 1));
+        t.rotate(Math.toRadians(30 * (random.nextDouble() - 0.5)));
+        t.shear(0.3 * (random.nextDouble() - 0.5), 0);
+        t.scale(scale * (0.85 + 0.3 * random.nextDouble()), scale * (0.85 + 0.3 * random.nextDouble()));
         t.translate(-bounds.getCenterX(), -bounds.getCenterY());
         Shape placed = t.createTransformedShape(outline);
-        boolean darkGlyph = luminance(a) + luminance(b) > 1.0;
-        g.setColor(contrasting(random, darkGlyph));
+        g.setColor(Color.getHSBColor(random.nextFloat(), 0.9f * random.nextFloat(), 0.05f + 0.3f * random.nextFloat()));
         g.fill(placed);
-        if (random.nextBoolean()) { // an outline in the other tone, as signs and labels often have
-            g.setColor(contrasting(random, !darkGlyph));
-            g.setStroke(new BasicStroke(1 + random.nextInt(3)));
-            g.draw(placed);
-        }
         g.dispose();
-        addNoise(img, 6 + 10 * random.nextDouble(), random);
+        addNoise(img, 4 + 8 * random.nextDouble(), random);
         return img;
     }
 
@@ -149,14 +143,9 @@ public final class GlyphImages {
         return Color.getHSBColor(random.nextFloat(), 0.2f + 0.7f * random.nextFloat(), 0.25f + 0.75f * random.nextFloat());
     }
 
-    /** A random hue that is dark (brightness <= 0.35) or light (>= 0.8). */
-    private static Color contrasting(Random random, boolean dark) {
-        float brightness = dark ? 0.05f + 0.3f * random.nextFloat() : 0.8f + 0.2f * random.nextFloat();
-        return Color.getHSBColor(random.nextFloat(), 0.8f * random.nextFloat(), brightness);
-    }
-
-    private static double luminance(Color c) {
-        return (0.299 * c.getRed() + 0.587 * c.getGreen() + 0.114 * c.getBlue()) / 255;
+    /** A random hue at brightness 0.65-1 (backgrounds; the glyph is dark, 0.05-0.35). */
+    private static Color lightColour(Random random) {
+        return Color.getHSBColor(random.nextFloat(), 0.6f * random.nextFloat(), 0.65f + 0.35f * random.nextFloat());
     }
 
     private static void addNoise(BufferedImage img, double std, Random random) {
