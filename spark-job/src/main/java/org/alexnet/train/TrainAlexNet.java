@@ -55,9 +55,10 @@ public final class TrainAlexNet {
             return 2;
         }
         try {
-            Trainer trainer = new Trainer(session.get(), config, cli.require("data"), cli.require("output"));
+            Trainer trainer = new Trainer(session.get(), config, cli.require("data"), cli.require("output"),
+                    cli.flag("resume"));
             LOG.info("resolved configuration:\n{}", trainer.configuration().render());
-            Trainer.Result result = trainer.run(cli.flag("resume"));
+            Trainer.Result result = trainer.run();
             LOG.info("done: model {}, final evaluation {}", result.finalModel(), result.finalEvaluation());
             return 0;
         } catch (ConfigException e) {
