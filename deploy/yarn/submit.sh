@@ -12,6 +12,12 @@
 # encryption, no UI kill, ACLs); YARN generates the spark.authenticate secret per application.
 set -euo pipefail
 
+usage() {   # the comment at the top
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"
+  exit "${1:-2}"
+}
+case "${1:-}" in -h|--help|help) usage 0 ;; esac
+
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 : "${SPARK_HOME:?set SPARK_HOME to a Spark 3.5 (Scala 2.12) installation}"
@@ -19,7 +25,7 @@ submit="${SPARK_SUBMIT:-$SPARK_HOME/bin/spark-submit}"
 jar="${ALEXNET_JAR:-$root/spark-job/target/alexnet-spark-job-0.1.0-SNAPSHOT-shaded.jar}"
 props="${ALEXNET_PROPERTIES:-$root/deploy/conf/spark-defaults-cpu.conf}"
 
-[ $# -ge 1 ] || { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || usage 2 >&2
 job="$1"; shift
 case "$job" in
   preprocess) class=PreprocessImageNet ;;

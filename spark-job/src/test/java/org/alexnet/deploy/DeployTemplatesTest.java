@@ -353,6 +353,17 @@ class DeployTemplatesTest {
         assertTrue(run.stderr().contains("unknown job 'fly'"), run.stderr());
     }
 
+    @Test
+    void submitScriptsPrintTheirUsageOnHelpWithoutAnyEnvironment() throws Exception {
+        for (String script : List.of("standalone/submit.sh", "yarn/submit.sh")) {
+            Processes.Run run = Processes.run(List.of(DEPLOY.resolve(script).toString(), "--help"), Map.of(), 30);
+            assertEquals(0, run.exitCode(), script + " --help exits 0: " + run.all());
+            assertTrue(run.stdout().startsWith("Submit a job to ") && run.stdout().contains("Environment: SPARK_HOME"),
+                    script + " --help prints the usage at its top:\n" + run.stdout());
+            assertFalse(run.stdout().contains("set -euo pipefail"), script + " prints no code: " + run.stdout());
+        }
+    }
+
     /** What a submit script would have run: its arguments and the properties file it handed over. */
     record DryRun(SparkSubmitArguments parsed, List<String> argv, String propertiesPath, String propertiesMode,
                   String propertiesDirMode) {
