@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What this machine needs to build and run AlexNet on Spark, in one place: deploy/alexnet sources
-# this file before it runs (a JDK), before it builds (plus the native code's compiler and headers)
-# and before the tests (plus shellcheck). Missing Debian/Ubuntu packages are installed when that is
+# this file before it runs (a JDK and the DejaVu fonts), before it builds (plus the native code's
+# compiler and headers) and before the tests (plus shellcheck). Missing Debian/Ubuntu packages are installed when that is
 # allowed (root, or sudo without a password), after saying what is installed; otherwise the one
 # command to run is printed and the caller stops. Maven need not be installed: ./mvnw downloads
 # the pinned version (.mvn/wrapper/maven-wrapper.properties) when `mvn` is not on the PATH.
@@ -24,6 +24,7 @@ setup_say() { printf 'alexnet: %s\n' "$*" >&2; }
 setup_package() {
   case "$1" in
     jdk) echo openjdk-17-jdk-headless ;;
+    fonts) echo fonts-dejavu-core ;;
     cc) echo gcc ;;
     libc) echo libc6-dev ;;
     jpeg) if [ "$2" = ubuntu ]; then echo libjpeg-turbo8-dev; else echo libjpeg62-turbo-dev; fi ;;
@@ -34,6 +35,7 @@ setup_package() {
 setup_why() {
   case "$1" in
     jdk) echo "a JDK 17 (javac) to build and run" ;;
+    fonts) echo "the fonts make-sample-data --kind glyphs draws with (and its learning test)" ;;
     cc) echo "a C compiler for the native JPEG codec and LRN kernels" ;;
     libc) echo "the C library's headers for the native code" ;;
     jpeg) echo "libjpeg-turbo's headers and static library for the native JPEG codec" ;;
@@ -41,15 +43,15 @@ setup_why() {
   esac
 }
 
-# What a purpose needs: run = a JDK; native = the C toolchain; build = both; test = build + shellcheck.
+# What a purpose needs: run = a JDK and fonts; native = the C toolchain; build = both; test = build + shellcheck.
 setup_needs() {
   local native=cc\ libc\ jpeg
   [ "${ALEXNET_NATIVE:-auto}" != skip ] || native=
   case "$1" in
-    run) echo jdk ;;
+    run) echo jdk fonts ;;
     native) echo "$native" ;;
-    build) echo jdk "$native" ;;
-    test) echo jdk "$native" shellcheck ;;
+    build) echo jdk fonts "$native" ;;
+    test) echo jdk fonts "$native" shellcheck ;;
     *) setup_say "set-up: unknown purpose '$1' (run | native | build | test)"; return 2 ;;
   esac
 }

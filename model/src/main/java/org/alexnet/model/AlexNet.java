@@ -2,23 +2,28 @@ package org.alexnet.model;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.util.GraphIndices;
+import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -69,6 +74,74 @@ public final class AlexNet {
 
     /** The graph configuration (layers, initialisation, updater) of the configured variant. */
     public static ComputationGraphConfiguration configuration(AlexNetConfig c) {
+        ComputationGraphConfiguration conf = layers(c);
+        initialStds(c, conf).forEach((name, std) -> weighted(conf, name)
+                .setWeightInitFn(new WeightInitDistribution(new NormalDistribution(0, std))));
+        return conf;
+    }
+
+    /**
+     * The standard deviation each weighted layer's weights start from: {@code model.init-std}
+     * times sqrt(the layer's fan-in in the paper's size of this net / its fan-in here) under
+     * {@code model.init-scaling = fan-in}, {@code model.init-std} under {@code none}.
+     */
+    public static Map<String, Double> initialStds(AlexNetConfig c) {
+        return initialStds(c, layers(c));
+    }
+
+    private static Map<String, Double> initialStds(AlexNetConfig c, ComputationGraphConfiguration conf) {
+        Map<String, Double> fanIns = fanIns(conf, c.inputSize());
+        Map<String, Double> paper = c.initScaling() == AlexNetConfig.InitScaling.FAN_IN
+                ? fanIns(layers(c.atPaperSize()), Preset.FULL.inputSize) : fanIns;
+        Map<String, Double> stds = new LinkedHashMap<>();
+        fanIns.forEach((name, fanIn) -> stds.put(name, c.initStd() * Math.sqrt(paper.get(name) / fanIn)));
+        return stds;
+    }
+
+    /**
+     * The inputs each output unit of every weighted layer reads: an fc layer's inputs; a conv
+     * layer's input maps times its kernel taps that fall inside the input (not on padding),
+     * averaged over the output positions. Padding matters in small maps: a 3x3 kernel on the
+     * tiny preset's 3x3 maps reads 5.4 inputs per map on average, on the paper's 13x13 ones 8.1.
+     */
+    private static Map<String, Double> fanIns(ComputationGraphConfiguration conf, int inputSize) {
+        InputType input = InputType.convolutional(inputSize, inputSize, 3);
+        Map<String, InputType> outputs = conf.getLayerActivationTypes(input);
+        Map<String, Double> fanIns = new LinkedHashMap<>();
+        for (String name : vertexOrder(conf)) {
+            if (conf.getVertices().get(name) instanceof LayerVertex v && v.getLayerConf().getLayer() instanceof FeedForwardLayer f
+                    && f.initializer().numParams(v.getLayerConf()) > 0) {
+                double fanIn = f.getNIn();
+                if (f instanceof ConvolutionLayer conv) {
+                    String from = conf.getVertexInputs().get(name).get(0);
+                    InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional)
+                            (conf.getNetworkInputs().contains(from) ? input : outputs.get(from));
+                    fanIn *= meanTaps(in.getHeight(), conv.getKernelSize()[0], conv.getStride()[0], conv.getPadding()[0])
+                            * meanTaps(in.getWidth(), conv.getKernelSize()[1], conv.getStride()[1], conv.getPadding()[1]);
+                }
+                fanIns.put(name, fanIn);
+            }
+        }
+        return fanIns;
+    }
+
+    /** Kernel taps inside an axis of n inputs (padded by pad, truncating), averaged over the output positions. */
+    static double meanTaps(long n, int kernel, int stride, int pad) {
+        long outputs = (n + 2L * pad - kernel) / stride + 1;
+        long taps = 0;
+        for (long o = 0; o < outputs; o++) {
+            long first = o * stride - pad;
+            taps += Math.max(0, Math.min(n, first + kernel) - Math.max(0, first));
+        }
+        return (double) taps / outputs;
+    }
+
+    private static BaseLayer weighted(ComputationGraphConfiguration conf, String name) {
+        return (BaseLayer) ((LayerVertex) conf.getVertices().get(name)).getLayerConf().getLayer();
+    }
+
+    /** The layers, with every weight from N(0, init-std) (configuration() then sets each layer's own). */
+    private static ComputationGraphConfiguration layers(AlexNetConfig c) {
         GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(c.seed())
                 .dataType(c.precision() == AlexNetConfig.Precision.DOUBLE ? DataType.DOUBLE : DataType.FLOAT)

@@ -19,6 +19,20 @@ import org.alexnet.config.ConfigSchema;
  * the optimiser's constants. Immutable and validated; saved inside every model file so a saved
  * model says exactly what it is. Keys are documented in conf/model.properties.
  *
+ * <p>Keys left unset are derived, and {@link #complete(Config)} writes what was derived into a
+ * job's configuration (what jobs print and save): the width and input size from the preset; the
+ * class count from the dataset (training) or {@value #IMAGENET_CLASSES} where no dataset is read;
+ * the initialisation. <b>Initialisation rule:</b> every weight of layer l is drawn from
+ * N(0, s_l) with s_l = init-std * sqrt(F_l(paper) / F_l), where F_l is the layer's fan-in (input
+ * maps x kernel area, or inputs of an fc layer) and F_l(paper) that of the same layer in the
+ * paper's size of this net (width 1, 224x224 input). The full preset is the paper's N(0, 0.01) in
+ * every layer; a narrower or smaller net keeps the paper's signal scale layer by layer (small:
+ * conv1 0.01, conv2-conv5, fc7, fc8 0.02, fc6 0.04), where the paper's 0.01 everywhere would
+ * shrink it by sqrt(F_l(paper) / F_l) per layer and leave the net at chance. That is
+ * {@code model.init-scaling = fan-in} with {@code model.init-std = 0.01}, the default when
+ * neither key is set; setting {@code model.init-std} alone gives every layer exactly that std
+ * (scaling {@code none}).
+ *
  * @param preset           name of the preset the sizes came from
  * @param classes          number of output classes (1000 for ImageNet)
  * @param width            multiplier on every conv map count and fc width (1 = the paper)
@@ -33,7 +47,8 @@ import org.alexnet.config.ConfigSchema;
  * @param pooling          overlapping 3x3/2 (paper) or non-overlapping 2x2/2 pooling
  * @param activation       ReLU (paper) or tanh
  * @param dropout          probability of DROPPING a unit of fc6 and fc7 (0.5; 0 = off)
- * @param initStd          standard deviation of the N(0, s) weight initialisation
+ * @param initStd          standard deviation of the N(0, s) weight initialisation of the paper's-size net
+ * @param initScaling      fan-in: each layer's std scaled by sqrt(paper's fan-in / fan-in); none: initStd everywhere
  * @param learningRate     initial learning rate
  * @param momentum         classical momentum
  * @param weightDecay      weight decay inside the momentum update
@@ -43,7 +58,7 @@ import org.alexnet.config.ConfigSchema;
 public record AlexNetConfig(String preset, int classes, double width, int inputSize, int columns,
                             boolean lrn, double lrnK, int lrnN, double lrnAlpha, double lrnBeta,
                             LrnAlphaConvention lrnAlphaConvention, Pooling pooling, Activation activation,
-                            double dropout, double initStd, double learningRate, double momentum,
+                            double dropout, double initStd, InitScaling initScaling, double learningRate, double momentum,
                             double weightDecay, long seed, Precision precision) implements java.io.Serializable {
 
     /** How the configured LRN alpha enters the formula. */
@@ -73,14 +88,27 @@ public record AlexNetConfig(String preset, int classes, double width, int inputS
     /** Hidden-unit nonlinearity. */
     public enum Activation { RELU, TANH }
 
+    /** How {@code model.init-std} becomes each layer's standard deviation (see the class comment). */
+    public enum InitScaling {
+        /** init-std * sqrt(the layer's fan-in in the paper's net / its fan-in here): the paper's signal scale. */
+        FAN_IN,
+        /** init-std for every layer, whatever its fan-in (the paper's recipe taken literally). */
+        NONE
+    }
+
+    /** The paper's weight standard deviation (section 5). */
+    public static final double PAPER_INIT_STD = 0.01;
+    /** The class count where neither the configuration nor a dataset gives one (ImageNet's). */
+    public static final int IMAGENET_CLASSES = 1000;
+
     /** Floating-point precision of parameters and activations. */
     public enum Precision { FLOAT, DOUBLE }
 
     public static final ConfigKey<String> PRESET = stringKey("model.preset", "full",
             "full (the paper: width 1, 224x224 input), small (width 1/4, 128x128) or tiny (width 1/16, 64x64)")
             .requiring(p -> Preset.find(p) != null, "one of full | small | tiny");
-    public static final ConfigKey<Integer> CLASSES = intKey("model.classes", 1000, 2, 1_000_000,
-            "number of classes (ImageNet: 1000)");
+    public static final ConfigKey<Integer> CLASSES = intKey("model.classes", null, 2, 1_000_000,
+            "number of classes; unset = the dataset's (training), 1000 where no dataset is read");
     public static final ConfigKey<Double> WIDTH = doubleKey("model.width", null, 1e-3, 4,
             "multiplier on every map count and fc width; unset = the preset's");
     public static final ConfigKey<Integer> INPUT_SIZE = intKey("model.input-size", null, 63, 4096,
@@ -104,8 +132,11 @@ public record AlexNetConfig(String preset, int classes, double width, int inputS
             Activation.class, "relu (paper) or tanh (ablation)");
     public static final ConfigKey<Double> DROPOUT = doubleKey("model.dropout", 0.5, 0, 0.99,
             "probability of dropping a unit of fc6 and fc7 during training (0 = off)");
-    public static final ConfigKey<Double> INIT_STD = doubleKey("model.init-std", 0.01, 1e-9, 10,
-            "weights ~ N(0, init-std)");
+    public static final ConfigKey<Double> INIT_STD = doubleKey("model.init-std", null, 1e-9, 10,
+            "weights ~ N(0, init-std) in the paper's-size net; unset = 0.01 (the paper) with model.init-scaling fan-in");
+    public static final ConfigKey<InitScaling> INIT_SCALING = enumKey("model.init-scaling", null, InitScaling.class,
+            "fan-in = each layer's std is init-std * sqrt(its fan-in in the paper's net / its fan-in); none = init-std "
+                    + "everywhere; unset = fan-in when model.init-std is unset, none when it is set");
     public static final ConfigKey<Double> LEARNING_RATE = doubleKey("model.learning-rate", 0.01, 0, 100,
             "initial learning rate (the schedule divides it)");
     public static final ConfigKey<Double> MOMENTUM = doubleKey("model.momentum", 0.9, 0, 0.9999,
@@ -119,16 +150,18 @@ public record AlexNetConfig(String preset, int classes, double width, int inputS
     /** Every model key, in the order conf/model.properties lists them. */
     public static final ConfigSchema SCHEMA = new ConfigSchema(List.of(PRESET, CLASSES, WIDTH, INPUT_SIZE, COLUMNS,
             LRN, LRN_K, LRN_N, LRN_ALPHA, LRN_BETA, LRN_ALPHA_CONVENTION, POOLING, ACTIVATION, DROPOUT, INIT_STD,
-            LEARNING_RATE, MOMENTUM, WEIGHT_DECAY, SEED, PRECISION));
+            INIT_SCALING, LEARNING_RATE, MOMENTUM, WEIGHT_DECAY, SEED, PRECISION));
 
     /** Builds the model configuration from a resolved configuration (which may hold other jobs' keys too). */
     public static AlexNetConfig from(Config c) {
         Preset preset = Preset.find(c.get(PRESET));
-        AlexNetConfig config = new AlexNetConfig(preset.id, c.get(CLASSES), c.find(WIDTH).orElse(preset.width),
-                c.find(INPUT_SIZE).orElse(preset.inputSize), c.get(COLUMNS), c.get(LRN), c.get(LRN_K), c.get(LRN_N),
-                c.get(LRN_ALPHA), c.get(LRN_BETA), c.get(LRN_ALPHA_CONVENTION), c.get(POOLING), c.get(ACTIVATION), c.get(DROPOUT),
-                c.get(INIT_STD), c.get(LEARNING_RATE), c.get(MOMENTUM), c.get(WEIGHT_DECAY), c.get(SEED),
-                c.get(PRECISION));
+        java.util.Optional<Double> initStd = c.find(INIT_STD);
+        InitScaling scaling = c.find(INIT_SCALING).orElse(initStd.isPresent() ? InitScaling.NONE : InitScaling.FAN_IN);
+        AlexNetConfig config = new AlexNetConfig(preset.id, c.find(CLASSES).orElse(IMAGENET_CLASSES),
+                c.find(WIDTH).orElse(preset.width), c.find(INPUT_SIZE).orElse(preset.inputSize), c.get(COLUMNS),
+                c.get(LRN), c.get(LRN_K), c.get(LRN_N), c.get(LRN_ALPHA), c.get(LRN_BETA), c.get(LRN_ALPHA_CONVENTION),
+                c.get(POOLING), c.get(ACTIVATION), c.get(DROPOUT), initStd.orElse(PAPER_INIT_STD), scaling,
+                c.get(LEARNING_RATE), c.get(MOMENTUM), c.get(WEIGHT_DECAY), c.get(SEED), c.get(PRECISION));
         config.checkGeometry();
         return config;
     }
@@ -140,8 +173,22 @@ public record AlexNetConfig(String preset, int classes, double width, int inputS
         return from(SCHEMA.resolve(all));
     }
 
+    /**
+     * A job's configuration with every model key written out as the model uses it (what unset keys
+     * were derived to), so the configuration a job prints and saves says exactly what was built.
+     * Other jobs' keys are kept.
+     */
+    public static Config complete(Config c) {
+        return c.with(from(c).toText());
+    }
+
     /** The model configuration as configuration text (every model key), for saving with the model. */
     public Config toConfig() {
+        return SCHEMA.resolve(toText());
+    }
+
+    /** Every model key and its value as configuration text. */
+    private Map<String, String> toText() {
         Map<String, String> t = new java.util.LinkedHashMap<>();
         t.put(PRESET.name(), preset);
         t.put(CLASSES.name(), Integer.toString(classes));
@@ -158,12 +205,23 @@ public record AlexNetConfig(String preset, int classes, double width, int inputS
         t.put(ACTIVATION.name(), ConfigKey.enumText(activation));
         t.put(DROPOUT.name(), Double.toString(dropout));
         t.put(INIT_STD.name(), Double.toString(initStd));
+        t.put(INIT_SCALING.name(), ConfigKey.enumText(initScaling));
         t.put(LEARNING_RATE.name(), Double.toString(learningRate));
         t.put(MOMENTUM.name(), Double.toString(momentum));
         t.put(WEIGHT_DECAY.name(), Double.toString(weightDecay));
         t.put(SEED.name(), Long.toString(seed));
         t.put(PRECISION.name(), ConfigKey.enumText(precision));
-        return SCHEMA.resolve(t);
+        return t;
+    }
+
+    /**
+     * This net at the paper's size (width 1, 224x224 input), every other choice the same: the
+     * reference whose fan-ins {@link InitScaling#FAN_IN} scales to.
+     */
+    public AlexNetConfig atPaperSize() {
+        return new AlexNetConfig(preset, classes, 1.0, Preset.FULL.inputSize, columns, lrn, lrnK, lrnN, lrnAlpha,
+                lrnBeta, lrnAlphaConvention, pooling, activation, dropout, initStd, InitScaling.NONE, learningRate,
+                momentum, weightDecay, seed, precision);
     }
 
     /**

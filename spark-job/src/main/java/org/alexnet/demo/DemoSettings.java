@@ -38,7 +38,6 @@ record DemoSettings(int classes, int perClass, int valPerClass, long seed, int c
         if (classes < 2 || classes > 1000) {
             throw new ConfigException("config key 'demo.classes' must be in [2, 1000], got " + classes);
         }
-        jobKeys.putIfAbsent("model.classes", Integer.toString(classes));
         return new DemoSettings(classes, integer(all, "demo.per-class", 40), integer(all, "demo.val-per-class", 10),
                 integer(all, "demo.seed", 7), integer(all, "demo.classify-images", 2), jobKeys);
     }

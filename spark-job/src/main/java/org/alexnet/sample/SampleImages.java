@@ -14,13 +14,16 @@ import org.alexnet.config.CommandLine;
 import org.alexnet.config.ConfigException;
 
 /**
- * {@code deploy/alexnet make-sample-data --output DIR [--classes N] [--per-class M]
- * [--val-per-class K] [--seed S]}: an ImageNet-shaped tree ({@code train/<wnid>/*.JPEG},
- * {@code val/<wnid>/*.JPEG}) of JPEGs whose classes a small net can learn: each class has its
- * own colour and stripe direction, under noise, random blobs and varied image sizes and aspect
- * ratios. A few deliberately broken files (empty, truncated, text named .JPEG) go into train/ so
- * the preprocessing job's rejection path runs too. Class names (colour and stripe angle) are in
+ * {@code deploy/alexnet make-sample-data --output DIR [--kind stripes|glyphs] [--classes N]
+ * [--per-class M] [--val-per-class K] [--seed S]}: an ImageNet-shaped tree
+ * ({@code train/<wnid>/*.JPEG}, {@code val/<wnid>/*.JPEG}) of JPEGs with class names in
  * {@code LOC_synset_mapping.txt}, as in ImageNet's Kaggle release.
+ *
+ * <p>{@code stripes} (the default, the demo's): classes a small net learns in a few epochs, each
+ * with its own colour and stripe direction, under noise, random blobs and varied image sizes and
+ * aspect ratios; a few deliberately broken files (empty, truncated, text named .JPEG) go into
+ * train/ so the preprocessing job's rejection path runs too. {@code glyphs}: characters of real
+ * fonts, distorted, on cluttered backgrounds ({@link GlyphImages}): shape, not colour, decides.
  */
 public final class SampleImages {
     /** What was written. */
@@ -32,20 +35,38 @@ public final class SampleImages {
 
     public static void main(String[] args) throws IOException {
         try {
-            CommandLine cli = CommandLine.parse(args, Set.of("output", "classes", "per-class", "val-per-class", "seed"),
-                    Set.of());
-            int classes = cli.intOption("classes", 6);
+            CommandLine cli = CommandLine.parse(args, Set.of("output", "kind", "classes", "per-class", "val-per-class",
+                    "seed"), Set.of());
+            String kind = cli.option("kind").orElse("stripes");
+            boolean glyphs = kind.equals("glyphs");
+            if (!glyphs && !kind.equals("stripes")) {
+                throw new ConfigException("--kind must be stripes or glyphs, got '" + kind + "'");
+            }
+            int maxClasses = glyphs ? GlyphImages.SYMBOLS.length() : 1000;
+            int classes = cli.intOption("classes", glyphs ? 10 : 6);
             int perClass = cli.intOption("per-class", 40);
             int valPerClass = cli.intOption("val-per-class", Math.max(4, perClass / 4));
-            if (classes < 2 || classes > 1000 || perClass < 1 || valPerClass < 0) {
-                throw new ConfigException("--classes must be in [2, 1000], --per-class >= 1, --val-per-class >= 0");
+            if (classes < 2 || classes > maxClasses || perClass < 1 || valPerClass < 0) {
+                throw new ConfigException("--classes must be in [2, " + maxClasses + "] for " + kind
+                        + ", --per-class >= 1, --val-per-class >= 0");
             }
-            Summary s = write(Path.of(cli.require("output")), classes, perClass, valPerClass, cli.intOption("seed", 7));
+            Path root = Path.of(cli.require("output"));
+            long seed = cli.intOption("seed", 7);
+            Summary s;
+            if (glyphs) {
+                System.out.println("drawing glyphs with " + GlyphFonts.describe(GlyphFonts.load()));
+                s = GlyphImages.write(root, classes, perClass, valPerClass, seed);
+            } else {
+                s = write(root, classes, perClass, valPerClass, seed);
+            }
             System.out.printf("sample data: %d classes, %d train + %d val images, %d broken files, under %s%n",
                     s.classes(), s.trainImages(), s.valImages(), s.brokenFiles(), s.root());
         } catch (ConfigException e) {
             System.err.println("make-sample-data: " + e.getMessage());
             System.exit(2);
+        } catch (GlyphFonts.NoFontException e) {
+            System.err.println("make-sample-data: " + e.getMessage());
+            System.exit(1);
         }
     }
 
@@ -120,7 +141,7 @@ public final class SampleImages {
         return (int) Math.max(0, Math.min(255, Math.round(v)));
     }
 
-    private static void writeJpeg(Path file, BufferedImage img) throws IOException {
+    static void writeJpeg(Path file, BufferedImage img) throws IOException {
         Files.createDirectories(file.getParent());
         if (!ImageIO.write(img, "jpg", file.toFile())) {
             throw new IOException("no JPEG writer");

@@ -54,10 +54,11 @@ public final class TrainAlexNet {
             System.err.println("usage: TrainAlexNet --data DIR --output DIR [--config FILE] [--set key=value ...] [--resume]");
             return 2;
         }
-        LOG.info("resolved configuration:\n{}", config.render());
         try {
-            Trainer.Result result = new Trainer(session.get(), config, cli.require("data"), cli.require("output"))
-                    .run(cli.flag("resume"));
+            Trainer trainer = new Trainer(session.get(), config, cli.require("data"), cli.require("output"),
+                    cli.flag("resume"));
+            LOG.info("resolved configuration:\n{}", trainer.configuration().render());
+            Trainer.Result result = trainer.run();
             LOG.info("done: model {}, final evaluation {}", result.finalModel(), result.finalEvaluation());
             return 0;
         } catch (ConfigException e) {

@@ -33,6 +33,9 @@ import org.alexnet.model.training.StepSchedule;
  * @param maxReductions      most drops of the plateau schedule
  * @param patience           epochs without a new best validation error before a drop
  * @param minImprovement     smallest drop of the validation error that counts as improving
+ * @param warmupEpochs       epochs at the start in which the plateau schedule never drops
+ * @param chanceMargin       the plateau schedule counts nothing before the top-1 validation error is
+ *                           below (1 - chanceMargin) x chance's (1 - 1/classes)
  * @param stepEpochs         epochs after which the step schedule drops
  * @param seed               seed of the data order, augmentation and dropout
  * @param checkpointRounds   also checkpoint every this many rounds (0 = at epoch ends only)
@@ -49,8 +52,8 @@ import org.alexnet.model.training.StepSchedule;
 public record TrainConfig(int epochs, int workers, int batchSize, int averagingFrequency, int averagingShards,
                           Schedule schedule,
                           double scheduleFactor, int maxReductions, int patience, double minImprovement,
-                          List<Integer> stepEpochs, long seed, int checkpointRounds, int checkpointKeep,
-                          Executor executor,
+                          int warmupEpochs, double chanceMargin, List<Integer> stepEpochs, long seed, int checkpointRounds,
+                          int checkpointKeep, Executor executor,
                           int decodeThreads, int prefetch, double lightingStd, boolean tenCropAtEnd,
                           int evalBatchSize, List<Integer> devices) implements java.io.Serializable {
 
@@ -80,6 +83,11 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
             "epochs without a new best validation error before a drop");
     public static final ConfigKey<Double> MIN_IMPROVEMENT = doubleKey("train.schedule.min-improvement", 0.0, 0, 1,
             "smallest decrease of the top-1 validation error that counts as improving");
+    public static final ConfigKey<Integer> WARMUP_EPOCHS = intKey("train.schedule.warmup-epochs", 0, 0, 100_000,
+            "epochs at the start in which the plateau schedule never drops the rate");
+    public static final ConfigKey<Double> CHANCE_MARGIN = doubleKey("train.schedule.chance-margin", 0.1, 0, 0.99,
+            "the plateau schedule counts no epoch before the top-1 validation error is below (1 - margin) x chance's "
+                    + "error (1 - 1/classes): a run still at chance has not started to improve");
     public static final ConfigKey<List<Integer>> STEP_EPOCHS = intListKey("train.schedule.step-epochs", "30,60,80",
             "epochs after which the step schedule drops");
     public static final ConfigKey<Long> SEED = longKey("train.seed", 1L, "seed of data order, augmentation and dropout");
@@ -107,8 +115,8 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
     /** The training keys. */
     public static final ConfigSchema TRAIN_SCHEMA = new ConfigSchema(List.of(EPOCHS, WORKERS, BATCH_SIZE,
             AVERAGING_FREQUENCY, AVERAGING_SHARDS, SCHEDULE, SCHEDULE_FACTOR, MAX_REDUCTIONS, PATIENCE, MIN_IMPROVEMENT,
-            STEP_EPOCHS, SEED, CHECKPOINT_ROUNDS, CHECKPOINT_KEEP, EXECUTOR, DECODE_THREADS, PREFETCH, LIGHTING_STD,
-            TEN_CROP_AT_END,
+            WARMUP_EPOCHS, CHANCE_MARGIN, STEP_EPOCHS, SEED, CHECKPOINT_ROUNDS, CHECKPOINT_KEEP, EXECUTOR,
+            DECODE_THREADS, PREFETCH, LIGHTING_STD, TEN_CROP_AT_END,
             EVAL_BATCH_SIZE, DEVICES));
 
     /** Every key a training job accepts: the model's and the training's. */
@@ -117,8 +125,8 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
     public static TrainConfig from(Config c) {
         TrainConfig t = new TrainConfig(c.get(EPOCHS), c.get(WORKERS), c.get(BATCH_SIZE), c.get(AVERAGING_FREQUENCY),
                 c.get(AVERAGING_SHARDS), c.get(SCHEDULE), c.get(SCHEDULE_FACTOR), c.get(MAX_REDUCTIONS), c.get(PATIENCE),
-                c.get(MIN_IMPROVEMENT), c.get(STEP_EPOCHS), c.get(SEED), c.get(CHECKPOINT_ROUNDS), c.get(CHECKPOINT_KEEP),
-                c.get(EXECUTOR),
+                c.get(MIN_IMPROVEMENT), c.get(WARMUP_EPOCHS), c.get(CHANCE_MARGIN), c.get(STEP_EPOCHS), c.get(SEED),
+                c.get(CHECKPOINT_ROUNDS), c.get(CHECKPOINT_KEEP), c.get(EXECUTOR),
                 c.get(DECODE_THREADS), c.get(PREFETCH), c.get(LIGHTING_STD), c.get(TEN_CROP_AT_END),
                 c.get(EVAL_BATCH_SIZE), c.find(DEVICES).orElse(List.of()));
         if (t.devices.size() > 2 || t.devices.stream().anyMatch(d -> d < 0)) {
@@ -135,10 +143,11 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
         return devices.isEmpty() ? TaskDevices.current() : devices;
     }
 
-    /** A fresh schedule starting at the model's learning rate. */
-    public LearningRateSchedule newSchedule(double initialRate) {
+    /** A fresh schedule starting at the model's learning rate, for a model of {@code classes} classes. */
+    public LearningRateSchedule newSchedule(double initialRate, int classes) {
         return schedule == Schedule.PLATEAU
-                ? new PlateauSchedule(initialRate, scheduleFactor, maxReductions, patience, minImprovement)
+                ? new PlateauSchedule(initialRate, scheduleFactor, maxReductions, patience, minImprovement, warmupEpochs,
+                        PlateauSchedule.leaveBelow(classes, chanceMargin))
                 : new StepSchedule(initialRate, scheduleFactor, stepEpochs);
     }
 }

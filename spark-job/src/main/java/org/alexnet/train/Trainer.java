@@ -44,18 +44,41 @@ public final class Trainer {
     private final Path data;
     private final Path output;
     private final FileSystem outFs;
+    private final CheckpointStore checkpoints;
+    /** The checkpoint a resumed run continues from; empty for a new run or when there is none yet. */
+    private final Optional<CheckpointStore.Loaded> latest;
+    private final boolean resume;
     /** What every checkpoint and model of this run carries; set when {@link #run} starts. */
     private RunRecord record;
 
-    public Trainer(SparkSession spark, Config jobConfig, String dataDir, String outputDir) throws IOException {
+    /**
+     * Opens the checkpoint to resume from (with {@code resume}), then reads the dataset's class
+     * count and completes the job's configuration with it and with every model key written out as
+     * derived ({@link #configuration()}). A checkpoint that cannot be read fails here, before any
+     * work on the dataset.
+     *
+     * @throws org.alexnet.config.ConfigException when model.classes is set and the dataset disagrees
+     */
+    public Trainer(SparkSession spark, Config jobConfig, String dataDir, String outputDir, boolean resume)
+            throws IOException {
         this.spark = spark;
         this.sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        this.jobConfig = jobConfig;
-        this.model = AlexNetConfig.from(jobConfig);
-        this.train = TrainConfig.from(jobConfig);
         this.data = new Path(dataDir);
         this.output = new Path(outputDir);
         this.outFs = output.getFileSystem(sc.hadoopConfiguration());
+        this.resume = resume;
+        DatasetLayout.requireComplete(data.getFileSystem(sc.hadoopConfiguration()), data);
+        this.checkpoints = new CheckpointStore(output, sc.hadoopConfiguration(),
+                TrainConfig.from(jobConfig).checkpointKeep());
+        this.latest = resume ? checkpoints.latest() : Optional.empty();
+        this.jobConfig = AlexNetConfig.complete(DatasetClasses.apply(jobConfig, DatasetClasses.count(spark, data), data));
+        this.model = AlexNetConfig.from(this.jobConfig);
+        this.train = TrainConfig.from(this.jobConfig);
+    }
+
+    /** The job's configuration as trained: the dataset's class count and the model's derived keys written out. */
+    public Config configuration() {
+        return jobConfig;
     }
 
     /** What a finished run leaves behind. */
@@ -63,20 +86,12 @@ public final class Trainer {
                          String finalModel) {
     }
 
-    public Result run(boolean resume) throws IOException {
-        DatasetLayout.requireComplete(data.getFileSystem(sc.hadoopConfiguration()), data);
-        // a checkpoint that cannot be read fails the run before any work on the dataset
-        CheckpointStore checkpoints = new CheckpointStore(output, sc.hadoopConfiguration(), train.checkpointKeep());
-        Optional<CheckpointStore.Loaded> latest = resume ? checkpoints.latest() : Optional.empty();
+    public Result run() throws IOException {
         DatasetStats stats = DatasetStats.read(spark, data.toString());
+        // the class count was checked against the dataset when the configuration was completed
         record = RunRecord.start(spark, jobConfig, data, stats, latest.orElse(null));
-        long classes = record.classes().size();
-        if (classes != model.classes()) {
-            throw new org.alexnet.config.ConfigException("config key 'model.classes' is " + model.classes()
-                    + " but the dataset " + data + " has " + classes + " classes");
-        }
         MetricsLog metrics = new MetricsLog(outFs, output);
-        LearningRateSchedule schedule = train.newSchedule(model.learningRate());
+        LearningRateSchedule schedule = train.newSchedule(model.learningRate(), model.classes());
 
         ComputationGraph graph;
         int startEpoch = 1;

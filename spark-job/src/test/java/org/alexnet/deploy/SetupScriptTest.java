@@ -78,12 +78,14 @@ class SetupScriptTest {
         jdk("jdk-17", "17.0.15");
         Processes.Run run = setup("test");
         assertEquals(0, run.exitCode(), run.all());
-        assertEquals(List.of("apt-get update -qq",
-                "apt-get install -y -qq --no-install-recommends gcc libc6-dev libjpeg62-turbo-dev shellcheck"), calls());
+        assertEquals(List.of("apt-get update -qq", "apt-get install -y -qq --no-install-recommends fonts-dejavu-core "
+                + "gcc libc6-dev libjpeg62-turbo-dev shellcheck"), calls());
         String err = run.stderr();
-        int said = err.indexOf("alexnet: installing gcc libc6-dev libjpeg62-turbo-dev shellcheck with apt-get (as root)");
+        int said = err.indexOf("alexnet: installing fonts-dejavu-core gcc libc6-dev libjpeg62-turbo-dev shellcheck with "
+                + "apt-get (as root)");
         assertTrue(said >= 0 && said < err.indexOf("STUB apt-get install"), "says what it installs, then installs: " + err);
         assertTrue(err.contains("libjpeg62-turbo-dev      libjpeg-turbo's headers and static library"), err);
+        assertTrue(err.contains("fonts-dejavu-core        the fonts make-sample-data --kind glyphs draws with"), err);
         assertTrue(err.contains("alexnet: JDK: " + jvm.resolve("jdk-17") + "; Maven: "), err);
     }
 
@@ -92,7 +94,7 @@ class SetupScriptTest {
         osRelease("NAME=\"Ubuntu\"\nID=ubuntu\nID_LIKE=debian\nVERSION_ID=\"22.04\"\n");
         jdk("jdk-17", "17.0.2");
         stub("gcc", "exit 0");
-        Files.writeString(installed, "libc6-dev\n");
+        Files.writeString(installed, "libc6-dev\nfonts-dejavu-core\n");
         sudo(true);
         env.put("STUB_UID", "1000");
         Processes.Run run = setup("build");
@@ -120,7 +122,7 @@ class SetupScriptTest {
     @Test
     void withoutRootOrSudoPrintsTheOneCommandAndStops() throws Exception {
         jdk("jdk-17", "17.0.15");
-        Files.writeString(installed, "libc6-dev\n");
+        Files.writeString(installed, "libc6-dev\nfonts-dejavu-core\n");
         env.put("STUB_UID", "1000");
         sudo(false);
         Processes.Run run = setup("build");
@@ -147,14 +149,15 @@ class SetupScriptTest {
         Processes.Run run = setup("test");
         assertEquals(1, run.exitCode(), run.all());
         assertTrue(run.stderr().contains("ALEXNET_SETUP=check, so nothing was installed. Run:\n\n    apt-get update && "
-                + "apt-get install -y --no-install-recommends gcc libc6-dev libjpeg62-turbo-dev shellcheck\n"), run.stderr());
+                + "apt-get install -y --no-install-recommends fonts-dejavu-core gcc libc6-dev libjpeg62-turbo-dev "
+                + "shellcheck\n"), run.stderr());
         assertEquals(List.of(), calls());
     }
 
     @Test
     void aMissingOrTooOldJdkIsInstalledAndUsed() throws Exception {
         jdk("jdk-11", "11.0.2");
-        Files.writeString(installed, "libc6-dev\nlibjpeg62-turbo-dev\n");
+        Files.writeString(installed, "libc6-dev\nlibjpeg62-turbo-dev\nfonts-dejavu-core\n");
         stub("gcc", "exit 0");
         env.put("JAVA_HOME", jvm.resolve("jdk-11").toString());
         Processes.Run run = setup("build");
@@ -179,6 +182,7 @@ class SetupScriptTest {
         jdk("jdk-11", "11.0.2");
         jdk("jdk-25", "25");
         jdk("temurin-17", "17.0.9");
+        Files.writeString(installed, "fonts-dejavu-core\n");
         Path javac = bin.resolve("javac");
         Files.createSymbolicLink(javac, jvm.resolve("jdk-25/bin/javac"));
         Processes.Run run = setup("run");
@@ -193,7 +197,7 @@ class SetupScriptTest {
         stub("gcc", "exit 0");
         stub("shellcheck", "exit 0");
         stub("mvn", "exit 0");
-        Files.writeString(installed, "libc6-dev\nlibjpeg62-turbo-dev\n");
+        Files.writeString(installed, "libc6-dev\nlibjpeg62-turbo-dev\nfonts-dejavu-core\n");
         Processes.Run run = setup("test");
         assertEquals(0, run.exitCode(), run.all());
         assertEquals(List.of(), calls());
@@ -202,7 +206,7 @@ class SetupScriptTest {
 
         Files.delete(bin.resolve("gcc"));
         Files.delete(bin.resolve("mvn"));
-        Files.writeString(installed, "");
+        Files.writeString(installed, "fonts-dejavu-core\n");
         env.put("ALEXNET_NATIVE", "skip");
         Processes.Run portable = setup("build");
         assertEquals(0, portable.exitCode(), portable.all());
@@ -232,7 +236,7 @@ class SetupScriptTest {
         Processes.Run run = isolated(ROOT.resolve("deploy/alexnet").toString(), "test");
         assertEquals(1, run.exitCode(), run.all());
         assertTrue(run.stderr().contains("su -c 'apt-get update && apt-get install -y --no-install-recommends "
-                + "gcc libc6-dev libjpeg62-turbo-dev shellcheck'"), run.stderr());
+                + "fonts-dejavu-core gcc libc6-dev libjpeg62-turbo-dev shellcheck'"), run.stderr());
         assertFalse(run.all().contains("BUILD"), "Maven never started: " + run.all());
     }
 

@@ -40,10 +40,10 @@ abstract class TrainingFixture {
         spark.stop();
     }
 
-    /** Common settings: the tiny preset, two workers, small batches. */
+    /** Common settings: the tiny preset, two workers, small batches; the class count comes from the dataset. */
     static List<String> args(Path output, String... more) {
         List<String> a = new ArrayList<>(List.of("--data", dataset.toString(), "--output", output.toString(),
-                "--set", "model.preset=tiny", "--set", "model.classes=4", "--set", "train.workers=2",
+                "--set", "model.preset=tiny", "--set", "train.workers=2",
                 "--set", "train.batch-size=8", "--set", "train.averaging-frequency=2", "--set", "train.decode-threads=1",
                 "--set", "train.eval.batch-size=16"));
         a.addAll(List.of(more));

@@ -218,20 +218,38 @@ class TrainingStateTest extends TrainingFixture {
     }
 
     @Test
-    void aDivergingRunStopsWithAClearErrorAndWritesNoModel() {
+    void aDivergingRunStopsWithAClearErrorNamingTheRoundItTrainedAndWritesNoModel() throws Exception {
         java.nio.file.Path out = dir.resolve("diverge");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream old = System.err;
         System.setErr(new PrintStream(err, true));
         int exit;
         try {
+            // one minibatch per round: round 1's loss is that of the initial weights, finite; its update
+            // is enormous, so round 2 is the first whose loss is not
             exit = train(args(out, "--set", "train.epochs=2", "--set", "model.learning-rate=50",
-                    "--set", "model.init-std=5"));
+                    "--set", "model.init-std=5", "--set", "train.averaging-frequency=1",
+                    "--set", "train.checkpoint.every-rounds=1"));
         } finally {
             System.setErr(old);
         }
         assertEquals(1, exit, "the job fails");
-        assertTrue(err.toString().contains("NaN or infinite"), err.toString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "NaN or infinite in epoch (\\d+), round (\\d+)/(\\d+)").matcher(err.toString());
+        assertTrue(m.find(), err.toString());
+        assertEquals("1", m.group(1), "the epoch: " + err);
+        assertEquals("6", m.group(3), "96 images, 2 workers x batch 8 x 1 minibatch per round: 6 rounds: " + err);
+        assertEquals("2", m.group(2), "round 2, the first whose loss was not finite: " + err);
+        try (var files = Files.list(out.resolve(CheckpointStore.DIR))) {
+            List<String> written = files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.startsWith("resume-at-") && n.endsWith(".zip")).toList();
+            assertEquals(1, written.size(), "one checkpoint, the last good one: " + written);
+            assertTrue(written.get(0).startsWith("resume-at-epoch-0001-round-000001"), "after round 1: " + written);
+        }
+        ResumeState last = new CheckpointStore(new Path(out.toUri()), spark.sparkContext().hadoopConfiguration(), 3)
+                .latest().orElseThrow().state();
+        assertEquals(1, last.nextEpoch(), "the checkpoint resumes in epoch 1");
+        assertEquals(1, last.nextRound(), "at round index 1, after round 1");
         assertTrue(!Files.exists(out.resolve("model.zip")), "no final model is written");
     }
 

@@ -17,7 +17,8 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 
 /**
  * {@code deploy/alexnet describe}: every layer of the configured model with what it reads, its
- * output shape and its parameter count, and a final line {@code parameters: N}.
+ * output shape, its parameter count and the standard deviation its weights start from, and a
+ * final line {@code parameters: N}.
  * Options: --preset NAME, --classes N, --config FILE, --set model.key=value.
  */
 public final class Describe {
@@ -47,7 +48,11 @@ public final class Describe {
         sb.append(String.format("AlexNet (Krizhevsky et al. 2012), %s, preset %s, %d classes, input 3x%dx%d%n",
                 c.columns() == 2 ? "two columns" : "one column (the paper's one-GPU comparison net)",
                 c.preset(), c.classes(), c.inputSize(), c.inputSize()));
-        sb.append(String.format("%-8s %-22s %-18s %-14s %12s%n", "layer", "kind", "reads", "output", "parameters"));
+        sb.append(String.format("initial weights: N(0, s) per layer, model.init-std %s, model.init-scaling %s%n",
+                c.initStd(), org.alexnet.config.ConfigKey.enumText(c.initScaling())));
+        Map<String, Double> stds = AlexNet.initialStds(c);
+        sb.append(String.format("%-8s %-22s %-18s %-14s %12s  %s%n", "layer", "kind", "reads", "output", "parameters",
+                "s"));
         long total = 0;
         for (String name : AlexNet.vertexOrder(conf)) {
             GraphVertex v = conf.getVertices().get(name);
@@ -65,8 +70,8 @@ public final class Describe {
                 kind = "concat (columns)";
             }
             total += params;
-            sb.append(String.format("%-8s %-22s %-18s %-14s %,12d%n", name, kind, String.join("+", inputs),
-                    shape(shapes.get(name)), params));
+            sb.append(String.format("%-8s %-22s %-18s %-14s %,12d%s%n", name, kind, String.join("+", inputs),
+                    shape(shapes.get(name)), params, stds.containsKey(name) ? String.format("  %.4f", stds.get(name)) : ""));
         }
         sb.append("parameters: ").append(total).append('\n');
         return sb.toString();
