@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * backend with the oneDNN library loaded), else the caller keeps conv2d_bp.
  */
 final class OneDnnWeightGradient {
+    /** Set to true to compute conv1's gradients with conv2d_bp as every other layer (as NativeKernels' switch). */
+    static final String DISABLE_PROPERTY = "alexnet.onednn-weights.disable";
     private final long[] kernel;
     private final long[] strides;
     private final long[] padding;
@@ -194,11 +196,15 @@ final class OneDnnWeightGradient {
             if (!"CPU".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"))) {
                 return false; // other backends: their own conv2d_bp, nothing to warn about
             }
-            try {
-                Loader.load(org.bytedeco.dnnl.global.dnnl.class);
-                return true;
-            } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
-                why = e.toString();
+            if (Boolean.getBoolean(DISABLE_PROPERTY)) {
+                why = "disabled by -D" + DISABLE_PROPERTY + "=true";
+            } else {
+                try {
+                    Loader.load(org.bytedeco.dnnl.global.dnnl.class);
+                    return true;
+                } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+                    why = e.toString();
+                }
             }
             LoggerFactory.getLogger(OneDnnWeightGradient.class).warn("oneDNN's own library (org.bytedeco:dnnl) does not "
                     + "load, so conv1's backward pass also computes the input gradient nobody needs (slower): {}", why);
