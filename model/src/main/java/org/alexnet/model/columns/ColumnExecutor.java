@@ -110,10 +110,6 @@ public final class ColumnExecutor implements AutoCloseable {
         boolean cpu = isCpuBackend();
         if (cpu) {
             warnWithoutOneDnn();
-            Integer blasThreads = Integer.getInteger("alexnet.columns.blas-threads");
-            if (blasThreads != null) {
-                Nd4j.factory().blas().setMaxThreads(blasThreads);
-            }
         }
         this.exchange = new Exchange(this.devices, !cpu);
         if (graph.getGradientsViewArray() == null) {
