@@ -83,11 +83,35 @@ public final class ArithmeticLimit {
     }
 
     /**
-     * This machine's fp32 matrix-multiply rate in FLOP/s: the best of {@code tries} products of
-     * two {@value #PEAK_SIZE}-square matrices through ND4J's BLAS (all cores), after a warm-up.
+     * This machine's fp32 matrix-multiply rate: {@value #PEAK_SIZE}-square SGEMMs through ND4J's
+     * BLAS, best of {@code tries} after a warm-up, once on all cores and once on one core (times
+     * the cores: what two independent single-threaded columns can reach, and less hurt by other
+     * processes than one product whose threads wait for each other).
+     *
+     * @param allCores FLOP/s of one product on all cores
+     * @param oneCore  FLOP/s of one product on one core
+     * @param cores    the cores the JVM may use
      */
-    public static double peakFlopsPerSecond(int tries) {
-        return gemmFlopsPerSecond(PEAK_SIZE, tries);
+    public record Peak(double allCores, double oneCore, int cores) {
+        /** The better of the two, in FLOP/s. */
+        public double flopsPerSecond() {
+            return Math.max(allCores, oneCore * cores);
+        }
+    }
+
+    /** Measures {@link Peak}. */
+    public static Peak peak(int tries) {
+        org.nd4j.linalg.api.blas.Blas blas = Nd4j.factory().blas();
+        int threads = blas.getMaxThreads();
+        double all = gemmFlopsPerSecond(PEAK_SIZE, tries);
+        double one;
+        blas.setMaxThreads(1);
+        try {
+            one = gemmFlopsPerSecond(PEAK_SIZE, tries);
+        } finally {
+            blas.setMaxThreads(threads);
+        }
+        return new Peak(all, one, Runtime.getRuntime().availableProcessors());
     }
 
     /** The best rate of {@code tries} fp32 products of two n x n matrices, after one warm-up product. */
@@ -106,12 +130,13 @@ public final class ArithmeticLimit {
     }
 
     /** The report line: the limit this peak implies and how close a measured rate comes to it. */
-    public static String report(Flops flops, double peak, double imagesPerSecond) {
-        double limit = peak / flops.training();
+    public static String report(Flops flops, Peak peak, double imagesPerSecond) {
+        double limit = peak.flopsPerSecond() / flops.training();
         return String.format("arithmetic limit: %.2f GFLOP per image (forward %.2f, backward %.2f) at this machine's "
-                        + "fp32 peak of %.1f GFLOP/s (SGEMM %d, %d cores) = %.1f images/s; the step's %.2f images/s "
-                        + "are %.0f%% of it",
-                flops.training() / 1e9, flops.forward() / 1e9, flops.backward() / 1e9, peak / 1e9, PEAK_SIZE,
-                Runtime.getRuntime().availableProcessors(), limit, imagesPerSecond, 100 * imagesPerSecond / limit);
+                        + "fp32 peak of %.1f GFLOP/s (SGEMM %d: %.1f on all %d cores, %.1f on one) = %.1f images/s; "
+                        + "the step's %.2f images/s are %.0f%% of it",
+                flops.training() / 1e9, flops.forward() / 1e9, flops.backward() / 1e9, peak.flopsPerSecond() / 1e9,
+                PEAK_SIZE, peak.allCores() / 1e9, peak.cores(), peak.oneCore() / 1e9, limit, imagesPerSecond,
+                100 * imagesPerSecond / limit);
     }
 }

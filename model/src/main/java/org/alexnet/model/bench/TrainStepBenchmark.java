@@ -70,7 +70,7 @@ public final class TrainStepBenchmark {
         }
         Result fastest = results.stream().max(java.util.Comparator.comparingDouble(Result::imagesPerSecond)).orElseThrow();
         System.out.println(ArithmeticLimit.report(ArithmeticLimit.perImage(model),
-                ArithmeticLimit.peakFlopsPerSecond(5), fastest.imagesPerSecond()) + " (" + fastest.executor() + " executor)");
+                ArithmeticLimit.peak(5), fastest.imagesPerSecond()) + " (" + fastest.executor() + " executor)");
     }
 
     /** Median seconds per step and images per second of one executor's training step. */
