@@ -2,12 +2,13 @@
 # Submit a job to a Spark standalone cluster (client mode: the driver runs here, its progress
 # lines on this terminal).
 #
-#   SPARK_MASTER_URL=spark://master:7077 deploy/standalone/submit.sh preprocess --input DIR --output DIR
-#   SPARK_MASTER_URL=spark://master:7077 deploy/standalone/submit.sh train --data DIR --output DIR [--set k=v ...]
+#   SPARK_MASTER_URL=spark://master:7077 SPARK_AUTH_SECRET_FILE=~/.spark-secret deploy/standalone/submit.sh preprocess --input DIR --output DIR
+#   SPARK_MASTER_URL=spark://master:7077 SPARK_AUTH_SECRET_FILE=~/.spark-secret deploy/standalone/submit.sh train --data DIR --output DIR [--set k=v ...]
 #
 # Environment: SPARK_HOME (Spark 3.5, Scala 2.12), SPARK_MASTER_URL, ALEXNET_JAR (the shaded jar),
 # ALEXNET_PROPERTIES (spark-defaults file, default deploy/conf/spark-defaults-cpu.conf),
-# SPARK_AUTH_SECRET (when the cluster runs with spark.authenticate=true), EXTRA_SPARK_ARGS.
+# SPARK_AUTH_SECRET_FILE (the cluster's shared secret, a file only you can read: chmod 600) or
+# SPARK_AUTH_SECRET (the secret itself), EXTRA_SPARK_ARGS (more spark-submit options, e.g. --conf k=v).
 # Paths must be visible to every executor: a shared filesystem, hdfs:// or s3a://.
 set -euo pipefail
 
@@ -19,27 +20,42 @@ submit="${SPARK_SUBMIT:-$SPARK_HOME/bin/spark-submit}"
 jar="${ALEXNET_JAR:-$root/spark-job/target/alexnet-spark-job-0.1.0-SNAPSHOT-shaded.jar}"
 props="${ALEXNET_PROPERTIES:-$root/deploy/conf/spark-defaults-cpu.conf}"
 
-[ $# -ge 1 ] || { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 job="$1"; shift
 case "$job" in
   preprocess) class=PreprocessImageNet ;;
   train)      class=TrainAlexNet ;;
   *) echo "submit.sh: unknown job '$job' (preprocess | train)" >&2; exit 2 ;;
 esac
+[ -r "$props" ] || { echo "submit.sh: cannot read the properties file $props (ALEXNET_PROPERTIES)" >&2; exit 2; }
 
-auth=()
-if [ -n "${SPARK_AUTH_SECRET:-}" ]; then
-  auth=(--conf spark.authenticate=true --conf "spark.authenticate.secret=$SPARK_AUTH_SECRET")
+# The shared secret reaches spark-submit inside a properties file only this user can read (the
+# template plus spark.authenticate.secret), never as an argument: every user sees arguments in ps.
+secret="$("$here/read-secret.sh")"
+if [ -z "$secret" ] && grep -Eq '^[[:space:]]*spark\.authenticate[[:space:]=:]+true[[:space:]]*$' "$props"; then
+  echo "submit.sh: $props turns spark.authenticate on: set SPARK_AUTH_SECRET_FILE (or SPARK_AUTH_SECRET) to the" \
+    "cluster's shared secret" >&2
+  exit 2
 fi
+private="$(mktemp -d "${TMPDIR:-/tmp}/alexnet-submit.XXXXXX")" # mode 700
+trap 'rm -rf "$private"' EXIT
+(
+  umask 077
+  {
+    cat "$props"
+    if [ -n "$secret" ]; then
+      printf '\nspark.authenticate true\nspark.authenticate.secret %s\n' "${secret//\\/\\\\}"
+    fi
+  } > "$private/spark-defaults.conf"
+)
 read -r -a extra <<< "${EXTRA_SPARK_ARGS:-}"
 
-exec "$submit" \
+"$submit" \
   --master "$SPARK_MASTER_URL" \
   --deploy-mode client \
   --name "alexnet-$job" \
-  --properties-file "$props" \
-  --driver-java-options "-Dlog4j2.configurationFile=file:$root/conf/log4j2.properties -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G -Dorg.bytedeco.javacpp.platform.extension=-onednn" \
-  ${auth[@]+"${auth[@]}"} \
+  --properties-file "$private/spark-defaults.conf" \
+  --driver-java-options "-Dlog4j2.configurationFile=file:$root/conf/log4j2.properties -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G -Dorg.bytedeco.javacpp.platform.extension=-onednn -Djdk.serialFilter=maxdepth=200;!org.apache.commons.collections.functors.*;!org.apache.commons.collections4.functors.*;!org.apache.commons.beanutils.BeanComparator;!org.codehaus.groovy.runtime.*;!com.sun.org.apache.xalan.internal.xsltc.trax.*;!org.apache.xalan.xsltc.trax.*;!com.sun.rowset.*;!com.sun.jndi.*;!javax.management.BadAttributeValueExpException;!java.rmi.server.UnicastRemoteObject;!java.rmi.server.RemoteObjectInvocationHandler;!sun.rmi.server.*;!com.mchange.v2.c3p0.*;!org.springframework.beans.factory.*;!org.hibernate.*;!bsh.*;!clojure.*;!org.python.core.*;!org.mozilla.javascript.*;!net.sf.json.*" \
   ${extra[@]+"${extra[@]}"} \
   --class "$class" \
   "$jar" "$@"

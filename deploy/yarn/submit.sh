@@ -8,7 +8,8 @@
 # Environment: SPARK_HOME (Spark 3.5, Scala 2.12), HADOOP_CONF_DIR or YARN_CONF_DIR, ALEXNET_JAR,
 # ALEXNET_PROPERTIES (default deploy/conf/spark-defaults-cpu.conf; -gpu.conf on GPU nodes with
 # YARN's GPU scheduling), EXECUTORS (default 2: the training job's train.workers), YARN_QUEUE,
-# EXTRA_SPARK_ARGS. YARN generates the spark.authenticate secret per application.
+# EXTRA_SPARK_ARGS. Security comes from the template (authentication, RPC and local-disk
+# encryption, no UI kill, ACLs); YARN generates the spark.authenticate secret per application.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,7 +19,7 @@ submit="${SPARK_SUBMIT:-$SPARK_HOME/bin/spark-submit}"
 jar="${ALEXNET_JAR:-$root/spark-job/target/alexnet-spark-job-0.1.0-SNAPSHOT-shaded.jar}"
 props="${ALEXNET_PROPERTIES:-$root/deploy/conf/spark-defaults-cpu.conf}"
 
-[ $# -ge 1 ] || { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 job="$1"; shift
 case "$job" in
   preprocess) class=PreprocessImageNet ;;
@@ -38,7 +39,7 @@ exec "$submit" \
   --conf spark.authenticate=true \
   --conf spark.yarn.maxAppAttempts=1 \
   --files "$root/conf/log4j2.properties" \
-  --conf spark.driver.extraJavaOptions="-Dlog4j2.configurationFile=log4j2.properties -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G -Dorg.bytedeco.javacpp.platform.extension=-onednn" \
+  --conf spark.driver.extraJavaOptions="-Dlog4j2.configurationFile=log4j2.properties -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G -Dorg.bytedeco.javacpp.platform.extension=-onednn -Djdk.serialFilter=maxdepth=200;!org.apache.commons.collections.functors.*;!org.apache.commons.collections4.functors.*;!org.apache.commons.beanutils.BeanComparator;!org.codehaus.groovy.runtime.*;!com.sun.org.apache.xalan.internal.xsltc.trax.*;!org.apache.xalan.xsltc.trax.*;!com.sun.rowset.*;!com.sun.jndi.*;!javax.management.BadAttributeValueExpException;!java.rmi.server.UnicastRemoteObject;!java.rmi.server.RemoteObjectInvocationHandler;!sun.rmi.server.*;!com.mchange.v2.c3p0.*;!org.springframework.beans.factory.*;!org.hibernate.*;!bsh.*;!clojure.*;!org.python.core.*;!org.mozilla.javascript.*;!net.sf.json.*" \
   ${extra[@]+"${extra[@]}"} \
   --class "$class" \
   "$jar" "$@"

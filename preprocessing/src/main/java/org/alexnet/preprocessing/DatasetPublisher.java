@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * stores copy) never looks complete either. A run that fails, or is killed with SIGTERM, deletes
  * its staging directory.
  */
-final class DatasetPublisher {
+public final class DatasetPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetPublisher.class);
     /** Runs before Hadoop closes its FileSystems (priority 10). */
     private static final int HOOK_PRIORITY = 50;
@@ -29,7 +29,7 @@ final class DatasetPublisher {
     private final Runnable cleanup;
     private volatile boolean published;
 
-    DatasetPublisher(FileSystem fs, Path output, boolean overwrite, String runId) {
+    public DatasetPublisher(FileSystem fs, Path output, boolean overwrite, String runId) {
         this.fs = fs;
         this.output = fs.makeQualified(output);
         this.overwrite = overwrite;
@@ -40,7 +40,7 @@ final class DatasetPublisher {
     }
 
     /** Fails, before any work, when the output exists and may not be replaced, or overlaps the input. */
-    void check(Path input) throws IOException {
+    public void check(Path input) throws IOException {
         String in = fs.makeQualified(input).toString() + "/";
         String out = output.toString() + "/";
         if (in.startsWith(out) || out.startsWith(in)) {
@@ -52,7 +52,7 @@ final class DatasetPublisher {
     }
 
     /** Creates the staging directory and arms the cleanup hook. */
-    Path begin() throws IOException {
+    public Path begin() throws IOException {
         if (!fs.mkdirs(staging)) {
             throw new IOException("cannot create " + staging);
         }
@@ -62,6 +62,14 @@ final class DatasetPublisher {
 
     /** Moves the staging directory to the output, then writes the manifest and _SUCCESS. */
     void publish(String manifestJson) throws IOException {
+        publish(DatasetLayout.MANIFEST, manifestJson);
+    }
+
+    /**
+     * {@link #publish(String)} with the manifest under another name (a Parquet directory's
+     * readers skip names starting with '_').
+     */
+    public void publish(String manifestName, String manifestJson) throws IOException {
         Path replaced = null;
         if (fs.exists(output)) {
             replaced = new Path(staging.getParent(), staging.getName().replace(".incomplete-", ".replaced-"));
@@ -70,7 +78,7 @@ final class DatasetPublisher {
         rename(staging, output);
         published = true;
         ShutdownHookManager.get().removeShutdownHook(cleanup);
-        writeText(new Path(output, DatasetLayout.MANIFEST), manifestJson);
+        writeText(new Path(output, manifestName), manifestJson);
         writeText(new Path(output, DatasetLayout.SUCCESS), "");
         if (replaced != null && !fs.delete(replaced, true)) {
             LOG.warn("could not delete the replaced dataset at {}", replaced);
@@ -78,7 +86,7 @@ final class DatasetPublisher {
     }
 
     /** Deletes the staging directory (the run failed). */
-    void abandon() {
+    public void abandon() {
         try {
             if (fs.exists(staging)) {
                 fs.delete(staging, true);

@@ -23,8 +23,11 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_8
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGRA2BGR;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_GRAY2BGR;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC;
+import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 /**
@@ -109,6 +112,40 @@ public final class ImageTransformer implements Serializable {
         try (PointerScope scope = new PointerScope()) {
             Mat decoded = decode(file, header);
             Mat resized = resizeShortSide(decoded);
+            return new StoredImage(encode(resized), resized.cols(), resized.rows());
+        }
+    }
+
+    /**
+     * Already decoded 8-bit pixels to the stored form, as {@link #transform} stores a file: resized
+     * so the short side is {@value DatasetLayout#IMAGE_SIZE}, re-encoded as JPEG. The pixels are
+     * row-major without padding, 1 (grey), 3 (BGR) or 4 (BGRA) bytes each, as Spark's image data
+     * source ({@code org.apache.spark.ml.image.ImageSchema}) holds them.
+     *
+     * @throws RejectedImageException when the sizes do not fit the bytes or exceed preprocess.max-pixels
+     */
+    public StoredImage transformPixels(byte[] pixels, int width, int height, int channels) {
+        if (width < 1 || height < 1 || (channels != 1 && channels != 3 && channels != 4)) {
+            throw new RejectedImageException("not a decoded image: " + width + "x" + height + " with " + channels
+                    + " channels (1, 3 or 4 expected)");
+        }
+        if ((long) width * height > maxPixels) {
+            throw new RejectedImageException(width + "x" + height + " = " + (long) width * height
+                    + " pixels, more than preprocess.max-pixels = " + maxPixels);
+        }
+        if (pixels == null || pixels.length != (long) width * height * channels) {
+            throw new RejectedImageException("a " + width + "x" + height + "x" + channels + " image needs "
+                    + (long) width * height * channels + " bytes, got " + (pixels == null ? 0 : pixels.length));
+        }
+        try (PointerScope scope = new PointerScope()) {
+            Mat m = new Mat(height, width, opencv_core.CV_8UC(channels));
+            m.data().put(pixels);
+            Mat bgr = m;
+            if (channels != 3) {
+                bgr = new Mat();
+                cvtColor(m, bgr, channels == 1 ? COLOR_GRAY2BGR : COLOR_BGRA2BGR);
+            }
+            Mat resized = resizeShortSide(bgr);
             return new StoredImage(encode(resized), resized.cols(), resized.rows());
         }
     }

@@ -2,6 +2,8 @@ package org.alexnet.preprocessing;
 
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
+import org.alexnet.spark.SparkSerialization;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +46,8 @@ public final class PreprocessImageNet {
         }
         LOG.info("preprocess configuration:\n{}", config.render());
         boolean own = spark == null;
-        SparkSession session = own ? SparkSession.builder().appName("PreprocessImageNet").getOrCreate() : spark;
+        SparkSession session = own ? SparkSession.builder()
+                .config(SparkSerialization.apply(new SparkConf().setAppName("PreprocessImageNet"))).getOrCreate() : spark;
         try {
             PreprocessJob.run(session, config);
             return 0;

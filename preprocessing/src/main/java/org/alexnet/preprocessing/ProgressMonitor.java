@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * accumulators on the driver, which Spark updates as tasks finish, so the count moves in steps of
  * {@code preprocess.images-per-task}.
  */
-final class ProgressMonitor implements AutoCloseable {
+public final class ProgressMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProgressMonitor.class);
 
     private final LongAccumulator processed;
@@ -48,7 +48,8 @@ final class ProgressMonitor implements AutoCloseable {
                 phase, done, total, 100.0 * done / Math.max(total, 1), rate, eta, rejected.value()));
     }
 
-    static String duration(double seconds) {
+    /** "42s", "3m07s", "2h05m". */
+    public static String duration(double seconds) {
         long s = Math.round(seconds);
         return s >= 3600 ? String.format("%dh%02dm", s / 3600, (s % 3600) / 60)
                 : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";

@@ -1,22 +1,27 @@
 package org.alexnet.preprocessing;
 
-import org.apache.hadoop.conf.Configuration;
-
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
+import org.apache.hadoop.conf.Configuration;
 
-/** The driver's Hadoop configuration (credentials, s3a settings, ...) shipped to tasks. */
-final class SerializableHadoopConf implements Serializable {
+/**
+ * The driver's Hadoop configuration (credentials, s3a settings, ...) shipped to tasks. Kryo uses
+ * its Java form too: Kryo's field-by-field copy would skip the transient configuration.
+ */
+@DefaultSerializer(JavaSerializer.class)
+public final class SerializableHadoopConf implements Serializable {
     private static final long serialVersionUID = 1L;
     private transient Configuration conf;
 
-    SerializableHadoopConf(Configuration conf) {
+    public SerializableHadoopConf(Configuration conf) {
         this.conf = conf;
     }
 
-    Configuration get() {
+    public Configuration get() {
         return conf;
     }
 

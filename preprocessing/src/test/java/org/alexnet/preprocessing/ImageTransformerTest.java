@@ -45,6 +45,28 @@ class ImageTransformerTest {
         for (int c = 0; c < 3; c++) assertEquals(mean, storedMean[c], 3, "grey level kept in channel " + "RGB".charAt(c));
     }
 
+    /** Decoded pixels as Spark's image data source holds them (BGR rows) store like the PNG of the same picture. */
+    @Test
+    void decodedPixelsStoreLikeTheirFile() {
+        BufferedImage bgr = new BufferedImage(photo.getWidth(), photo.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        bgr.createGraphics().drawImage(photo, 0, 0, null);
+        byte[] pixels = ((java.awt.image.DataBufferByte) bgr.getRaster().getDataBuffer()).getData();
+        ImageTransformer.StoredImage fromPixels = transformer.transformPixels(pixels, photo.getWidth(), photo.getHeight(), 3);
+        ImageTransformer.StoredImage fromFile = transformer.transform(TestImages.png(photo));
+        assertEquals(fromFile.width(), fromPixels.width(), "stored width");
+        assertEquals(256, fromPixels.height(), "short side 256");
+        assertMeanColourClose(storedImage(fromFile), storedImage(fromPixels), 1, "pixels vs PNG");
+        byte[] grey = new byte[40 * 30];
+        java.util.Arrays.fill(grey, (byte) 90);
+        double[] mean = meanRgb(storedImage(transformer.transformPixels(grey, 40, 30, 1)));
+        for (int c = 0; c < 3; c++) {
+            assertEquals(90, mean[c], 3, "a grey image stays grey in channel " + "RGB".charAt(c));
+        }
+        RejectedImageException e = org.junit.jupiter.api.Assertions.assertThrows(RejectedImageException.class,
+                () -> transformer.transformPixels(new byte[10], 40, 30, 3));
+        assertTrue(e.getMessage().contains("needs 3600 bytes, got 10"), e.getMessage());
+    }
+
     @Test
     void formatComesFromTheBytesNotTheName() {
         byte[] png = TestImages.png(photo);   // what n02105855_2933.JPEG really is

@@ -14,9 +14,11 @@ import org.alexnet.config.ConfigException;
 import org.alexnet.config.Installation;
 import org.alexnet.preprocessing.PreprocessImageNet;
 import org.alexnet.sample.SampleImages;
+import org.alexnet.spark.SparkSerialization;
 import org.alexnet.train.EvaluateModel;
 import org.alexnet.train.TopKCounts;
 import org.alexnet.train.TrainAlexNet;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -62,7 +64,8 @@ public final class Demo {
         System.out.printf("%d classes, %d train + %d val images, %d deliberately broken files%n",
                 s.classes(), s.trainImages(), s.valImages(), s.brokenFiles());
 
-        SparkSession spark = SparkSession.builder().appName("AlexNetDemo")
+        SparkSession spark = SparkSession.builder()
+                .config(SparkSerialization.apply(new SparkConf().setAppName("AlexNetDemo")))
                 .config("spark.ui.enabled", "false").config("spark.driver.maxResultSize", "0").getOrCreate();
         try {
             System.out.println("Spark master: " + spark.sparkContext().master());

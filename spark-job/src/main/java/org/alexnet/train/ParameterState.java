@@ -1,5 +1,12 @@
 package org.alexnet.train;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -14,9 +21,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * What the driver broadcasts each round and what the round averages: the flat parameter vector
  * and the flat momentum (updater state) vector of the canonical graph, in the model's precision
  * (float; double for the exactness tests). On the wire it is a small header and raw
- * little-endian values copied in bulk ({@link #write}); loaded into and read from the graph with
- * one bulk copy each.
+ * little-endian values copied in bulk ({@link #write}), by Java serialisation ({@link Wire}) and by
+ * Kryo ({@link KryoForm}) alike; loaded into and read from the graph with one bulk copy each.
  */
+@DefaultSerializer(ParameterState.KryoForm.class)
 public final class ParameterState implements Serializable {
     private static final long serialVersionUID = 2L;
 
@@ -93,7 +101,8 @@ public final class ParameterState implements Serializable {
         throw new InvalidObjectException("a ParameterState is serialised as its Wire form");
     }
 
-    /** The Java-serialised form: the bytes of {@link #write}. */
+    /** The Java-serialised form: the bytes of {@link #write}; should a Wire itself meet Kryo, it goes through Java. */
+    @DefaultSerializer(JavaSerializer.class)
     private static final class Wire implements Serializable {
         private static final long serialVersionUID = 2L;
         private transient ParameterState state;
@@ -116,6 +125,30 @@ public final class ParameterState implements Serializable {
 
         private Object readResolve() {
             return state;
+        }
+    }
+
+    /**
+     * Spark's KryoSerializer's form of a ParameterState (named by {@code @DefaultSerializer}, so
+     * no registration is needed): the bytes of {@link #write} without Java serialisation's framing.
+     */
+    public static final class KryoForm extends Serializer<ParameterState> {
+        @Override
+        public void write(Kryo kryo, Output output, ParameterState state) {
+            try {
+                state.write(new DataOutputStream(output));
+            } catch (IOException e) {
+                throw new KryoException(e);
+            }
+        }
+
+        @Override
+        public ParameterState read(Kryo kryo, Input input, Class<ParameterState> type) {
+            try {
+                return ParameterState.read(new DataInputStream(input));
+            } catch (IOException e) {
+                throw new KryoException(e);
+            }
         }
     }
 }

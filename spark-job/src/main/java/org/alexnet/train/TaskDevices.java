@@ -9,11 +9,11 @@ import org.apache.spark.resource.ResourceInformation;
  * The GPUs Spark assigned to the running task ({@code spark.task.resource.gpu.amount=2} gives
  * each task the two devices of the paper's columns); empty on the CPU.
  */
-final class TaskDevices {
+public final class TaskDevices {
     private TaskDevices() {
     }
 
-    static List<Integer> current() {
+    public static List<Integer> current() {
         TaskContext task = TaskContext.get();
         List<Integer> devices = new ArrayList<>();
         if (task == null) {

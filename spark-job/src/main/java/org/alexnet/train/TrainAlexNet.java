@@ -6,6 +6,7 @@ import org.alexnet.config.CommandLine;
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
 import org.alexnet.config.Installation;
+import org.alexnet.spark.SparkSerialization;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -69,9 +70,13 @@ public final class TrainAlexNet {
         }
     }
 
-    /** The session; results of a round carry the whole model ({@link RoundTransport}). */
+    /**
+     * The session; results of a round carry the whole model ({@link RoundTransport}); the project's
+     * objects travel with the chosen serializer ({@link SparkSerialization}).
+     */
     static SparkSession session() {
-        return SparkSession.builder().config(RoundTransport.apply(new SparkConf().setAppName("TrainAlexNet")))
+        return SparkSession.builder().config(RoundTransport.apply(SparkSerialization.apply(
+                        new SparkConf().setAppName("TrainAlexNet"))))
                 .getOrCreate();
     }
 }

@@ -99,7 +99,9 @@ public final class Trainer {
             metrics.restore(s.metrics());
             LOG.info("resuming from {}: epoch {}, round {}, {}", c.name(), startEpoch, startRound, schedule.describe());
         } else {
-            if (outFs.exists(new Path(output, CheckpointStore.DIR))) {
+            // with --resume, a checkpoint directory without a complete checkpoint (a first attempt
+            // that died before or while writing one) is a run to start over
+            if (!resume && outFs.exists(new Path(output, CheckpointStore.DIR))) {
                 throw new IOException("output " + output + " already holds checkpoints: use --resume to continue that "
                         + "run, or choose another --output");
             }

@@ -21,7 +21,7 @@ import org.apache.spark.storage.TaskResultBlockId;
  * The test's own account of what a training job's driver receives per round, from Spark's
  * events alone (spark.extraListeners): every task result of the round's jobs (Spark's
  * resultSize), plus every task-result block stored in an executor's block manager by one of
- * the round's tasks (what the driver reads from there). Rounds are the jobs tagged with the
+ * the round's successful tasks (what the driver reads from there). Rounds are the jobs tagged with the
  * local property "alexnet.round". At the end of the application it writes one line per round,
  * "round TAB bytes", to the file named by spark.alexnet.it.inbound-file.
  */
@@ -49,7 +49,8 @@ public final class DriverInboundListener extends SparkListener {
     @Override
     public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
         String round = stageRound.get(end.stageId());
-        if (round != null && end.taskMetrics() != null) {
+        // a failed attempt's result never reached the driver (its retry's does)
+        if (round != null && end.taskMetrics() != null && end.reason() == org.apache.spark.Success$.MODULE$) {
             taskRound.put(end.taskInfo().taskId(), round);
             resultBytes.merge(round, end.taskMetrics().resultSize(), Long::sum);
         }

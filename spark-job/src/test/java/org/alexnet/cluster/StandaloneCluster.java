@@ -1,44 +1,43 @@
 package org.alexnet.cluster;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Spark standalone cluster of separate JVMs on loopback: one Master and N Workers started from
- * the Spark jars Maven resolved ({@link #sparkClasspath}), with a SPARK_HOME whose jars/ links to
- * them (Workers build their executors' classpath from it), and spark.authenticate on
- * with a shared secret. Every JVM logs to its own file under the cluster directory.
+ * A Spark standalone cluster of separate JVMs on loopback, set up as deploy/README.md tells a
+ * user to: one Master and N Workers started with bin/spark-class from a Spark installation
+ * ({@link SparkHome}), SPARK_CONF_DIR holding the recipe's spark-env.sh (authentication, RPC
+ * encryption, no UI kill), and the shared secret in a mode-600 file named by
+ * SPARK_AUTH_SECRET_FILE, never on a command line. Every JVM logs to its own file.
  */
 final class StandaloneCluster implements AutoCloseable {
-    static final String SECRET = "alexnet-it-" + Long.toHexString(System.nanoTime());
-
     private final Path dir;
-    private final String classpath;
     private final Path sparkHome;
+    private final Path secretFile;
+    private final String secret;
     private final List<Process> processes = new ArrayList<>();
     private final List<Process> workers = new ArrayList<>();
     private final String masterUrl;
 
     StandaloneCluster(Path dir, int workerCount, int workerCores, String workerMemory) throws Exception {
         this.dir = dir;
-        this.classpath = sparkClasspath();
-        this.sparkHome = dir.resolve("spark-home");
-        Files.createDirectories(sparkHome.resolve("jars"));
-        for (String jar : classpath.split(":")) {
-            Path j = Path.of(jar);
-            Path link = sparkHome.resolve("jars").resolve(j.getFileName());
-            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                Files.createSymbolicLink(link, j);
-            }
-        }
+        this.sparkHome = SparkHome.create(dir.resolve("spark-home"));
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        this.secret = HexFormat.of().formatHex(random);
+        this.secretFile = dir.resolve("spark-secret");
+        Files.writeString(secretFile, secret + "\n");
+        Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
         int port = freePort();
         masterUrl = "spark://127.0.0.1:" + port;
         Process master = start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
@@ -61,6 +60,19 @@ final class StandaloneCluster implements AutoCloseable {
         return masterUrl;
     }
 
+    /** The shared secret (for checks; the cluster's JVMs read it from {@link #env()}'s file). */
+    String secret() {
+        return secret;
+    }
+
+    Path sparkHome() {
+        return sparkHome;
+    }
+
+    Path log(String name) {
+        return dir.resolve(name + ".log");
+    }
+
     /** The work directory of worker i: app-*&#47;EXECUTOR_ID/stderr holds each executor's log. */
     Path workDir(int i) {
         return dir.resolve("worker" + i);
@@ -73,48 +85,15 @@ final class StandaloneCluster implements AutoCloseable {
         w.destroyForcibly();
     }
 
-    /** java with the project's Java 17 flags and the Spark classpath, as bin/spark-class would run it. */
-    List<String> javaCommand(String heap, String mainClass) throws IOException {
-        List<String> c = new ArrayList<>();
-        c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // (mutable: callers add options after the java binary)
-        c.addAll(jvmOptions());
-        c.add("-Xmx" + heap);
-        c.add("-cp");
-        c.add(classpath);
-        c.add(mainClass);
-        return c;
-    }
-
-    /** The environment of every cluster JVM. */
-    Map<String, String> env() {
-        return Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.12", "SPARK_LOCAL_IP", "127.0.0.1",
-                "SPARK_CONF_DIR", dir.resolve("no-conf").toString());
-    }
-
     /**
-     * Spark and its dependencies, as a Spark distribution's jars/ holds them: the Maven-resolved
-     * classpath of this test minus the project's own modules and the libraries that reach the
-     * cluster inside the shaded jar (DL4J, ND4J, JavaCPP presets) or only serve the tests.
+     * The environment of every cluster JVM and of submit.sh, as on a node set up per
+     * deploy/README.md: SPARK_HOME, SPARK_CONF_DIR with the recipe's spark-env.sh, the secret file.
      */
-    static String sparkClasspath() {
-        List<String> app = List.of("/alexnet-", "/target/", "/org/deeplearning4j/", "/org/nd4j/", "/org/bytedeco/",
-                "/org/datavec/", "/org/junit/", "/org/opentest4j/", "/org/apiguardian/", "/org/yaml/snakeyaml/");
-        List<String> jars = new ArrayList<>();
-        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (e.endsWith(".jar") && app.stream().noneMatch(e::contains)) {
-                jars.add(e);
-            }
-        }
-        if (jars.stream().noneMatch(j -> j.contains("spark-core_2.12"))) {
-            throw new IllegalStateException("spark-core is not on the test classpath");
-        }
-        return String.join(File.pathSeparator, jars);
-    }
-
-    static List<String> jvmOptions() throws IOException {
-        return Files.readAllLines(repoRoot().resolve("conf/jvm-options")).stream().map(String::strip)
-                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    Map<String, String> env() {
+        return Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.12",
+                "SPARK_LOCAL_IP", "127.0.0.1", "SPARK_CONF_DIR", repoRoot().resolve("deploy/standalone").toString(),
+                "SPARK_AUTH_SECRET_FILE", secretFile.toString(), "SPARK_DAEMON_MEMORY", "512m",
+                "JAVA_HOME", System.getProperty("java.home"));
     }
 
     static Path repoRoot() {
@@ -122,12 +101,9 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     private Process start(String name, String mainClass, String... args) throws IOException {
-        List<String> c = javaCommand("512m", mainClass);
-        // as SPARK_MASTER_OPTS / SPARK_WORKER_OPTS would: the daemons and executors share the secret
-        c.addAll(1, List.of("-Dspark.authenticate=true", "-Dspark.authenticate.secret=" + SECRET));
+        List<String> c = new ArrayList<>(List.of(sparkHome.resolve("bin/spark-class").toString(), mainClass));
         c.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(c).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile());
+        ProcessBuilder pb = new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(log(name).toFile());
         pb.environment().putAll(env());
         Process p = pb.start();
         processes.add(p);
@@ -150,7 +126,7 @@ final class StandaloneCluster implements AutoCloseable {
                 + (Files.exists(log) ? Files.readString(log) : ""));
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

@@ -49,6 +49,23 @@ class TrainAlexNetTest extends TrainingFixture {
         assertEquals(last.top1Error(), again.top1Error(), 1e-9, "evaluate reproduces the last epoch's top-1 error");
     }
 
+    /**
+     * A restarted driver (the Kubernetes recipe restarts with the same arguments, --resume
+     * included) whose first attempt died before any checkpoint was complete, even in the middle of
+     * writing the first one, trains from scratch.
+     */
+    @Test
+    void resumeWithoutACompleteCheckpointStartsFromScratch() throws Exception {
+        Path out = dir.resolve("restarted");
+        Path checkpoints = Files.createDirectories(out.resolve(CheckpointStore.DIR));
+        Files.write(checkpoints.resolve(".resume-at-epoch-0001-round-000002.zip.partial"), new byte[] {'P', 'K'});
+        assertEquals(0, train(args(out, "--set", "train.epochs=1", "--resume")), "the restarted run trains");
+        assertEquals(1, Files.readAllLines(out.resolve("metrics.jsonl")).size(), "from epoch 1");
+        assertTrue(Files.exists(out.resolve("model.zip")));
+        assertEquals(0, train(args(dir.resolve("fresh"), "--set", "train.epochs=1", "--resume")),
+                "--resume into an output that does not exist yet trains too");
+    }
+
     @Test
     void aBadKeyFailsBeforeAnyWorkNamingTheKey() {
         Path out = dir.resolve("bad");

@@ -1,7 +1,10 @@
 package org.alexnet.model.columns;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
@@ -128,22 +131,36 @@ final class Column {
     }
 
     /**
-     * Inference: forward through this column's layers without dropout; column A returns fc8's
-     * softmax output, column B null.
+     * Inference: forward through this column's layers without dropout; returns this column's
+     * part of each requested layer's output (by column-agnostic name: "conv1", "fc7"; column A
+     * also answers the output layer, "fc8"), each detached from the step's workspace.
      */
-    INDArray infer(INDArray image) throws InterruptedException {
+    Map<String, INDArray> infer(INDArray image, Set<String> layers) throws InterruptedException {
         batchSize = (int) image.size(0);
+        Map<String, INDArray> kept = new LinkedHashMap<>();
         INDArray x = image;
         for (int i = 0; i < steps.size(); i++) {
             x = forward(i, x, image, false);
+            if (layers.contains(names.get(i))) {
+                kept.put(names.get(i), x.detach());
+            }
         }
         if (index == 0) {
             INDArray merged = exchange.gatherToA(outputPoint, 0, x);
             int o = steps.size();
-            return ops.get(o).forward(prepare(o, merged), false);
+            INDArray out = ops.get(o).forward(prepare(o, merged), false);
+            if (layers.contains(names.get(o))) {
+                kept.put(names.get(o), out.detach());
+            }
+        } else {
+            exchange.gatherToA(outputPoint, 1, x);
         }
-        exchange.gatherToA(outputPoint, 1, x);
-        return null;
+        return kept;
+    }
+
+    /** The column-agnostic names of the layers this column computes, in forward order ("conv1", ..., "fc8" in A). */
+    List<String> layerNames() {
+        return List.copyOf(names);
     }
 
     /** Releases the activations each layer kept for its backward pass. */

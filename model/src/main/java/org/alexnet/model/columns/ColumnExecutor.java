@@ -1,8 +1,12 @@
 package org.alexnet.model.columns;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -51,6 +55,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * Devices are ND4J device numbers: one (both columns share it) or two (A, B). On the CPU
  * backend pass {@code List.of(0)} (or use {@link #onCurrentDevice}); both columns still run in
  * parallel, each on its own thread.
+ *
+ * <p><b>Inference.</b> {@link #output} gives the softmax and {@link #activations} any layers'
+ * outputs (e.g. fc7, the paper's 4096-unit image feature), both columns' parts joined; an
+ * executor made with {@link #forInference} does only that, without the gradient and momentum
+ * vectors training needs.
  */
 public final class ColumnExecutor implements AutoCloseable {
     /**
@@ -77,6 +86,8 @@ public final class ColumnExecutor implements AutoCloseable {
     private final Column[] columns = new Column[2];
     private final List<List<ParamUpdate.Slice>> slices = new ArrayList<>();
     private final boolean[] replica = new boolean[2];
+    /** False for an inference-only executor: no gradients, no momentum. */
+    private final boolean training;
     private boolean closed;
     private volatile StepProfile profile;
 
@@ -95,11 +106,30 @@ public final class ColumnExecutor implements AutoCloseable {
     }
 
     /**
+     * An executor that only infers ({@link #output}, {@link #activations}; {@link #fit} refuses):
+     * it allocates no gradient or momentum vectors (each as large as the parameters) and its
+     * replicas, if any, copy parameters only.
+     *
+     * @param devices ND4J devices of column A and column B, one for both, or none for the
+     *                calling thread's device
+     */
+    public static ColumnExecutor forInference(ComputationGraph graph, AlexNetConfig config, List<Integer> devices) {
+        List<Integer> placed = devices.isEmpty()
+                ? List.of(Nd4j.getAffinityManager().getDeviceForCurrentThread()) : devices;
+        return new ColumnExecutor(graph, config, placed, false, false);
+    }
+
+    /**
      * @param forceReplicas tests only: drive column B through a replica even when it shares the
      *                      canonical graph's device, to exercise the multi-device load/write-back
      *                      path on the CPU backend
      */
     ColumnExecutor(ComputationGraph graph, AlexNetConfig config, List<Integer> devices, boolean forceReplicas) {
+        this(graph, config, devices, forceReplicas, true);
+    }
+
+    private ColumnExecutor(ComputationGraph graph, AlexNetConfig config, List<Integer> devices, boolean forceReplicas,
+                           boolean training) {
         if (config.columns() != 2) {
             throw new IllegalArgumentException("the column executor runs the two-column net; model.columns is "
                     + config.columns());
@@ -112,10 +142,13 @@ public final class ColumnExecutor implements AutoCloseable {
             warnWithoutOneDnn();
         }
         this.exchange = new Exchange(this.devices, !cpu);
-        if (graph.getGradientsViewArray() == null) {
-            graph.initGradientsView();
+        this.training = training;
+        if (training) {
+            if (graph.getGradientsViewArray() == null) {
+                graph.initGradientsView();
+            }
+            ParamUpdate.checkLayout(graph);
         }
-        ParamUpdate.checkLayout(graph);
         int home = Nd4j.getAffinityManager().getDeviceForArray(graph.params());
         for (int c = 0; c < 2; c++) {
             int device = this.devices[c];
@@ -169,6 +202,9 @@ public final class ColumnExecutor implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("column executor closed");
         }
+        if (!training) {
+            throw new IllegalStateException("this column executor was built for inference only");
+        }
         int iteration = graph.getIterationCount();
         int epoch = graph.getEpochCount();
         int batchSize = (int) labels.size(0);
@@ -205,29 +241,68 @@ public final class ColumnExecutor implements AutoCloseable {
      * {@link #reload()} first if the canonical parameters changed and replicas are in use).
      */
     public INDArray output(INDArray images) {
+        String out = plan.output().layer();
+        return activations(images, List.of(out)).get(out);
+    }
+
+    /**
+     * Inference like {@link #output}, keeping the outputs of the named layers: a column layer by
+     * its name without the column letter ("conv1", "fc7": column A's maps or units, then column
+     * B's, along dimension 1, as the next layer that reads both columns sees them; "fc7" is the
+     * paper's 4096-wide last hidden layer) and the output layer by its own name ("fc8", the
+     * softmax). Each is what the graph's {@code feedForward(images, false)} computes for the
+     * layer ("fc7a" and "fc7b" side by side). Batches larger than one inference pass are split.
+     *
+     * @return layer name to activations [n, ...], in the order asked
+     */
+    public Map<String, INDArray> activations(INDArray images, Collection<String> layers) {
         if (closed) {
             throw new IllegalStateException("column executor closed");
+        }
+        Set<String> wanted = new LinkedHashSet<>(layers);
+        List<String> known = layerNames();
+        for (String layer : wanted) {
+            if (!known.contains(layer)) {
+                throw new IllegalArgumentException("no layer '" + layer + "' in the column executor's net; its layers: "
+                        + known);
+            }
         }
         long n = images.size(0);
         if (n > MAX_INFERENCE_BATCH) {
             // bounded memory: 10-view evaluation hands over batch x 10 views at once
-            List<INDArray> parts = new ArrayList<>();
+            Map<String, List<INDArray>> parts = new LinkedHashMap<>();
             for (long from = 0; from < n; from += MAX_INFERENCE_BATCH) {
                 long to = Math.min(n, from + MAX_INFERENCE_BATCH);
-                parts.add(output(images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to)).dup()));
+                INDArray slice = images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to)).dup();
+                activations(slice, wanted).forEach((k, v) -> parts.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
             }
-            return Nd4j.concat(0, parts.toArray(new INDArray[0]));
+            Map<String, INDArray> joined = new LinkedHashMap<>();
+            parts.forEach((k, v) -> joined.put(k, Nd4j.concat(0, v.toArray(new INDArray[0]))));
+            return joined;
         }
-        List<Future<INDArray>> outputs = new ArrayList<>();
+        List<Future<Map<String, INDArray>>> outputs = new ArrayList<>();
         for (int c = 0; c < 2; c++) {
             Column column = columns[c];
             int device = devices[c];
-            outputs.add(submitStep(c, () -> {
-                INDArray out = column.infer(onDevice(images, device));
-                return out == null ? null : out.detach(); // outlives this thread's workspace
-            }));
+            outputs.add(submitStep(c, () -> column.infer(onDevice(images, device), wanted)));
         }
-        return join(outputs).get(0);
+        List<Map<String, INDArray>> byColumn = join(outputs);
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        int home = devices[0];
+        for (String layer : wanted) {
+            INDArray a = byColumn.get(0).get(layer);
+            INDArray b = byColumn.get(1).get(layer);
+            out.put(layer, b == null ? a : Nd4j.concat(1, a, onDevice(b, home)));
+        }
+        return out;
+    }
+
+    /**
+     * The names {@link #activations} answers to, in forward order: each column layer without its
+     * column letter, then the output layer.
+     */
+    public List<String> layerNames() {
+        return columns[0].layerNames();
     }
 
     /** Copies the replicas' parameters and momentum into the canonical graph (no-op without replicas). */
@@ -237,7 +312,7 @@ public final class ColumnExecutor implements AutoCloseable {
                 ComputationGraph from = columns[c].graph();
                 int col = c;
                 call(c, () -> {
-                    copy(from, graph, slices.get(col), Nd4j.getAffinityManager().getDeviceForArray(graph.params()));
+                    copy(from, graph, slices.get(col), Nd4j.getAffinityManager().getDeviceForArray(graph.params()), training);
                     return null;
                 });
             }
@@ -266,7 +341,7 @@ public final class ColumnExecutor implements AutoCloseable {
                 ComputationGraph to = columns[c].graph();
                 int col = c;
                 call(c, () -> {
-                    copy(graph, to, slices.get(col), devices[col]);
+                    copy(graph, to, slices.get(col), devices[col], training);
                     return null;
                 });
             }
@@ -306,6 +381,11 @@ public final class ColumnExecutor implements AutoCloseable {
         return replica[column];
     }
 
+    /** False once closed, or after a column failed (the executor is unusable then). */
+    public boolean isOpen() {
+        return !closed;
+    }
+
     /** Stops the column threads (does not write back: call {@link #writeBack()} first if needed). */
     @Override
     public void close() {
@@ -317,22 +397,27 @@ public final class ColumnExecutor implements AutoCloseable {
         }
     }
 
-    /** A copy of the canonical graph on the calling thread's device, with its own updater state. */
+    /** A copy of the canonical graph on the calling thread's device, with its own updater state when training. */
     private ComputationGraph newReplica() {
         ComputationGraph r = new ComputationGraph(graph.getConfiguration().clone());
         r.init();
-        r.initGradientsView();
-        ParamUpdate.checkLayout(r); // initialise the state now, so DL4J never zeroes it later
+        if (training) {
+            r.initGradientsView();
+            ParamUpdate.checkLayout(r); // initialise the state now, so DL4J never zeroes it later
+        }
         return r;
     }
 
-    /** Copies parameters and updater state of the given slices, onto {@code device}. */
-    private static void copy(ComputationGraph from, ComputationGraph to, List<ParamUpdate.Slice> slices, int device) {
-        INDArray[] src = {flat(from.params()), flat(from.getUpdater().getStateViewArray())};
-        INDArray[] dst = {flat(to.params()), flat(to.getUpdater().getStateViewArray())};
+    /** Copies parameters (and, when training, updater state) of the given slices, onto {@code device}. */
+    private static void copy(ComputationGraph from, ComputationGraph to, List<ParamUpdate.Slice> slices, int device,
+                             boolean withState) {
+        INDArray[] src = withState ? new INDArray[] {flat(from.params()), flat(from.getUpdater().getStateViewArray())}
+                : new INDArray[] {flat(from.params())};
+        INDArray[] dst = withState ? new INDArray[] {flat(to.params()), flat(to.getUpdater().getStateViewArray())}
+                : new INDArray[] {flat(to.params())};
         boolean sameDevice = isCpuBackend()
                 || Nd4j.getAffinityManager().getDeviceForArray(src[0]) == device;
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < src.length; k++) {
             for (ParamUpdate.Slice s : slices) {
                 var range = org.nd4j.linalg.indexing.NDArrayIndex.interval(s.offset(), s.offset() + s.length());
                 INDArray part = src[k].get(range);

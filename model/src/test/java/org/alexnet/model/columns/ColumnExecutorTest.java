@@ -134,6 +134,38 @@ class ColumnExecutorTest {
         }
     }
 
+    /**
+     * A named layer's output through the columns (an inference-only executor: no gradients or
+     * momentum) equals the single graph's activations: "fc7" is fc7a's units then fc7b's, the
+     * paper's 4096-wide last hidden layer; conv1 is column A's maps then column B's.
+     */
+    @Test
+    void activationsOfNamedLayersEqualTheGraphs() {
+        AlexNetConfig config = small("0.5");
+        ComputationGraph graph = AlexNet.build(config);
+        INDArray images = TrainStepBenchmark.randomBatch(config, 4, 402).getFeatures(0);
+        Map<String, INDArray> reference = graph.feedForward(images, false);
+        try (ColumnExecutor columns = ColumnExecutor.forInference(graph, config, List.of())) {
+            assertEquals(List.of("conv1", "norm1", "pool1", "conv2", "norm2", "pool2", "conv3", "conv4", "conv5", "pool5",
+                    "fc6", "drop6", "fc7", "drop7", "fc8"), columns.layerNames(), "the names activations answers to");
+            Map<String, INDArray> got = columns.activations(images, List.of("fc7", "conv1", "fc8"));
+            assertEquals(List.of("fc7", "conv1", "fc8"), new ArrayList<>(got.keySet()), "in the order asked");
+            INDArray fc7 = org.nd4j.linalg.factory.Nd4j.concat(1, reference.get("fc7a"), reference.get("fc7b"));
+            assertArrayEquals(new long[] {4, 2 * config.scaled(2048)}, got.get("fc7").shape(), "both columns' fc7 units");
+            assertClose(fc7, got.get("fc7"), 1e-5, "fc7 activations");
+            assertTrue(fc7.amaxNumber().doubleValue() > 0, "fc7 is not all zero");
+            assertClose(org.nd4j.linalg.factory.Nd4j.concat(1, reference.get("conv1a"), reference.get("conv1b")),
+                    got.get("conv1"), 1e-5, "conv1 maps");
+            assertClose(reference.get("fc8"), got.get("fc8"), 1e-5, "softmax");
+            assertClose(got.get("fc8"), columns.output(images), 1e-12, "output() is the fc8 activations");
+            assertTrue(graph.getGradientsViewArray() == null, "an inference-only executor allocates no gradients");
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> columns.activations(images, List.of("fc7a")))
+                    .getMessage().contains("fc7"), "an unknown layer is named with the known ones");
+            INDArray labels = TrainStepBenchmark.randomBatch(config, 4, 402).getLabels(0);
+            assertThrows(IllegalStateException.class, () -> columns.fit(images, labels), "inference only");
+        }
+    }
+
     /** Max |a - b| relative to max |a|, below 1e-6, and the parameters actually moved. */
     private static void assertClose(INDArray expected, INDArray actual, String what) {
         assertClose(expected, actual, 1e-6, what);

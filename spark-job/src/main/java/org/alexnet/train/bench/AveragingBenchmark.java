@@ -17,6 +17,7 @@ import org.alexnet.model.AlexNet;
 import org.alexnet.model.AlexNetConfig;
 import org.alexnet.model.bench.TrainStepBenchmark;
 import org.alexnet.train.InMemoryMinibatches;
+import org.alexnet.spark.SparkSerialization;
 import org.alexnet.train.ParameterState;
 import org.alexnet.train.RoundRunner;
 import org.alexnet.train.RoundTransport;
@@ -116,9 +117,13 @@ public final class AveragingBenchmark {
             System.exit(2);
             return;
         }
-        // the training job's session settings (RoundTransport), for both sides alike
-        SparkConf conf = RoundTransport.apply(new SparkConf().setAppName("AveragingBenchmark")
-                .setIfMissing("spark.master", "local[*]"));
+        // the training job's session settings (RoundTransport, SparkSerialization), for both sides alike;
+        // with Kryo, DL4J's side needs ND4J's registrator for its INDArrays
+        SparkConf conf = RoundTransport.apply(SparkSerialization.apply(new SparkConf().setAppName("AveragingBenchmark")
+                .setIfMissing("spark.master", "local[*]")));
+        if (SparkSerialization.usesKryo(conf)) {
+            SparkSerialization.addRegistrator(conf, org.nd4j.kryo.Nd4jRegistrator.class.getName());
+        }
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         int exit = 0;
         try {
@@ -228,8 +233,11 @@ public final class AveragingBenchmark {
                 ours.get("driver-inbound-bytes") / stateBytes, mb(stateBytes));
         out.printf("ours peak driver heap: %s in use, %s after garbage collections (this JVM: driver and local "
                 + "executors)%n", mb(peakHeap[0]), peakLive[0] > 0 ? mb(peakLive[0]) : "no collection");
-        out.printf("ours round overhead: %.2f s (round wall time minus the slowest worker's training, median)%n",
-                ours.get("round-overhead"));
+        int slots = sc.sc().defaultParallelism();
+        out.printf("ours round overhead: %.2f s (round wall time minus the slowest worker's training, median)%s%n",
+                ours.get("round-overhead"), s.workers() > slots ? String.format("; %d workers ran %d at a time on this "
+                        + "master's %d task slots, so the other workers' training is inside the overhead", s.workers(),
+                        slots, slots) : "");
         out.printf("ours breakdown (medians, s): broadcast %.3f, worker step %.3f (stage %.3f), shard exchange %.3f, "
                         + "average %.3f, driver receive %.3f (shard stage %.3f)%n", ours.get("broadcast"),
                 ours.get("worker-step"), ours.get("spark.worker-stage"), ours.get("shard-exchange"),
