@@ -4,6 +4,7 @@
 #
 #   SPARK_MASTER_URL=spark://master:7077 SPARK_AUTH_SECRET_FILE=~/.spark-secret deploy/standalone/submit.sh preprocess --input DIR --output DIR
 #   SPARK_MASTER_URL=spark://master:7077 SPARK_AUTH_SECRET_FILE=~/.spark-secret deploy/standalone/submit.sh train --data DIR --output DIR [--set k=v ...]
+#   SPARK_MASTER_URL=spark://master:7077 SPARK_AUTH_SECRET_FILE=~/.spark-secret deploy/standalone/submit.sh predict --model DIR --input PATH --output DIR [--features]
 #
 # Environment: SPARK_HOME (Spark 3.5, Scala 2.12), SPARK_MASTER_URL, ALEXNET_JAR (the shaded jar),
 # ALEXNET_PROPERTIES (spark-defaults file, default deploy/conf/spark-defaults-cpu.conf),
@@ -11,6 +12,12 @@
 # SPARK_AUTH_SECRET (the secret itself), EXTRA_SPARK_ARGS (more spark-submit options, e.g. --conf k=v).
 # Paths must be visible to every executor: a shared filesystem, hdfs:// or s3a://.
 set -euo pipefail
+
+usage() {   # the comment at the top
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"
+  exit "${1:-2}"
+}
+case "${1:-}" in -h|--help|help) usage 0 ;; esac
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -20,12 +27,13 @@ submit="${SPARK_SUBMIT:-$SPARK_HOME/bin/spark-submit}"
 jar="${ALEXNET_JAR:-$root/spark-job/target/alexnet-spark-job-0.1.0-SNAPSHOT-shaded.jar}"
 props="${ALEXNET_PROPERTIES:-$root/deploy/conf/spark-defaults-cpu.conf}"
 
-[ $# -ge 1 ] || { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || usage 2 >&2
 job="$1"; shift
 case "$job" in
   preprocess) class=PreprocessImageNet ;;
   train)      class=TrainAlexNet ;;
-  *) echo "submit.sh: unknown job '$job' (preprocess | train)" >&2; exit 2 ;;
+  predict)    class=PredictAlexNet ;;
+  *) echo "submit.sh: unknown job '$job' (preprocess | train | predict)" >&2; exit 2 ;;
 esac
 [ -r "$props" ] || { echo "submit.sh: cannot read the properties file $props (ALEXNET_PROPERTIES)" >&2; exit 2; }
 

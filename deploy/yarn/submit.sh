@@ -4,6 +4,7 @@
 #
 #   deploy/yarn/submit.sh preprocess --input hdfs:///raw/imagenet --output hdfs:///datasets/alexnet-256
 #   deploy/yarn/submit.sh train --data hdfs:///datasets/alexnet-256 --output hdfs:///runs/alexnet-1
+#   deploy/yarn/submit.sh predict --model hdfs:///runs/alexnet-1 --input hdfs:///photos --output hdfs:///predictions
 #
 # Environment: SPARK_HOME (Spark 3.5, Scala 2.12), HADOOP_CONF_DIR or YARN_CONF_DIR, ALEXNET_JAR,
 # ALEXNET_PROPERTIES (default deploy/conf/spark-defaults-cpu.conf; -gpu.conf on GPU nodes with
@@ -12,6 +13,12 @@
 # encryption, no UI kill, ACLs); YARN generates the spark.authenticate secret per application.
 set -euo pipefail
 
+usage() {   # the comment at the top
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"
+  exit "${1:-2}"
+}
+case "${1:-}" in -h|--help|help) usage 0 ;; esac
+
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 : "${SPARK_HOME:?set SPARK_HOME to a Spark 3.5 (Scala 2.12) installation}"
@@ -19,12 +26,13 @@ submit="${SPARK_SUBMIT:-$SPARK_HOME/bin/spark-submit}"
 jar="${ALEXNET_JAR:-$root/spark-job/target/alexnet-spark-job-0.1.0-SNAPSHOT-shaded.jar}"
 props="${ALEXNET_PROPERTIES:-$root/deploy/conf/spark-defaults-cpu.conf}"
 
-[ $# -ge 1 ] || { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || usage 2 >&2
 job="$1"; shift
 case "$job" in
   preprocess) class=PreprocessImageNet ;;
   train)      class=TrainAlexNet ;;
-  *) echo "submit.sh: unknown job '$job' (preprocess | train)" >&2; exit 2 ;;
+  predict)    class=PredictAlexNet ;;
+  *) echo "submit.sh: unknown job '$job' (preprocess | train | predict)" >&2; exit 2 ;;
 esac
 read -r -a extra <<< "${EXTRA_SPARK_ARGS:-}"
 

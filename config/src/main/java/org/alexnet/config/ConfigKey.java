@@ -21,15 +21,22 @@ public final class ConfigKey<T> {
     private final Function<String, T> parser;
     private final Predicate<T> valid;
     private final String validity;
+    private final boolean operational;
 
     private ConfigKey(String name, String defaultText, String doc, Function<String, T> parser,
                       Predicate<T> valid, String validity) {
+        this(name, defaultText, doc, parser, valid, validity, false);
+    }
+
+    private ConfigKey(String name, String defaultText, String doc, Function<String, T> parser,
+                      Predicate<T> valid, String validity, boolean operational) {
         this.name = Objects.requireNonNull(name);
         this.defaultText = defaultText;
         this.doc = Objects.requireNonNull(doc);
         this.parser = parser;
         this.valid = valid;
         this.validity = validity;
+        this.operational = operational;
     }
 
     public String name() { return name; }
@@ -59,8 +66,21 @@ public final class ConfigKey<T> {
 
     /** A new key with the same parsing and a further constraint. */
     public ConfigKey<T> requiring(Predicate<T> constraint, String description) {
-        return new ConfigKey<>(name, defaultText, doc, parser, valid.and(constraint), validity + ", " + description);
+        return new ConfigKey<>(name, defaultText, doc, parser, valid.and(constraint), validity + ", " + description,
+                operational);
     }
+
+    /**
+     * This key as one that does not change what a run computes (where it checkpoints, how many
+     * threads decode, how long it goes on): a resumed run may set it differently. Every other key
+     * decides the result, and a resumed run must keep the checkpoint's value.
+     */
+    public ConfigKey<T> operational() {
+        return new ConfigKey<>(name, defaultText, doc, parser, valid, validity, true);
+    }
+
+    /** Whether a resumed run may change this key ({@link #operational()}). */
+    public boolean isOperational() { return operational; }
 
     public static ConfigKey<Integer> intKey(String name, Integer def, int min, int max, String doc) {
         return new ConfigKey<>(name, def == null ? null : def.toString(), doc, Integer::parseInt,

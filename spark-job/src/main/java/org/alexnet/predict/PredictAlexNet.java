@@ -16,9 +16,11 @@ import org.alexnet.config.ConfigException;
 import org.alexnet.preprocessing.DatasetLayout;
 import org.alexnet.preprocessing.DatasetPublisher;
 import org.alexnet.preprocessing.ProgressMonitor;
+import org.alexnet.spark.SparkSerialization;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -84,7 +86,9 @@ public final class PredictAlexNet {
         }
         LOG.info("predict configuration:\n{}", config.render());
         boolean own = spark == null;
-        SparkSession session = own ? SparkSession.builder().appName("PredictAlexNet").getOrCreate() : spark;
+        // the project's Kryo registrator when the cluster's serializer is Kryo
+        SparkSession session = own ? SparkSession.builder()
+                .config(SparkSerialization.apply(new SparkConf().setAppName("PredictAlexNet"))).getOrCreate() : spark;
         try {
             Summary s = predict(session, config);
             out.printf("predicted %,d images (%,d unreadable, reasons in the '%s' column) in %s: %.2f images/s%n",

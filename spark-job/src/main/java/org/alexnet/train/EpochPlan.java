@@ -1,7 +1,11 @@
 package org.alexnet.train;
 
 import java.nio.charset.StandardCharsets;
+import org.alexnet.train.data.Example;
 import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import scala.Tuple2;
 
 /**
  * Where each training image goes in one epoch. Every image gets a 64-bit key hashed from
@@ -21,6 +25,16 @@ public record EpochPlan(int epoch, int rounds, int workers, long seed) implement
     public static int roundsFor(long trainImages, int workers, int batchSize, int averagingFrequency) {
         long perRound = (long) workers * batchSize * averagingFrequency;
         return (int) Math.max(1, (trainImages + perRound - 1) / perRound);
+    }
+
+    /**
+     * The epoch's training data in its chunks: partition {@code round x workers + worker} holds
+     * that worker's images of that round, ordered by position key (one shuffle of JPEG bytes).
+     */
+    public JavaPairRDD<Long, Example> chunks(JavaRDD<Example> trainSet) {
+        EpochPlan plan = this;
+        return trainSet.mapToPair(e -> new Tuple2<>(plan.positionKey(e.key()), e))
+                .repartitionAndSortWithinPartitions(partitioner());
     }
 
     /** The image's position key for this epoch (chunk and order within the chunk). */

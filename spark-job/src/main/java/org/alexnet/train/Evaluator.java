@@ -63,7 +63,7 @@ final class Evaluator {
                     ProgressLine.duration((System.nanoTime() - t0) / 1e9));
             return counts;
         } finally {
-            broadcast.destroy();
+            broadcast.destroy(true); // blocking: see RoundRunner
         }
     }
 

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * average) and the bytes the driver received.
  */
 final class ProgressLine {
-    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ProgressLine.class);
 
     private final int epochs;
     private final int rounds;

@@ -60,7 +60,11 @@ public final class RoundRunner {
             WorkerTask<T> task = new WorkerTask<>(model, train, broadcast, lr, shards, source, label);
             return ShardedAverage.average(sc, records.mapPartitionsWithIndex(task, false), shards);
         } finally {
-            broadcast.destroy();
+            // blocking: a non-blocking removal still running when the broadcast object is
+            // collected races with Spark's ContextCleaner removing the same pieces (an ERROR in the
+            // log, "Block broadcast_N_pieceK does not exist"), and the next round's state would
+            // briefly sit next to this one's
+            broadcast.destroy(true);
         }
     }
 

@@ -30,6 +30,11 @@ public final class RoundTransport {
     public static SparkConf apply(SparkConf conf) {
         conf.setIfMissing("spark.broadcast.compress", "false");
         conf.setIfMissing("spark.shuffle.compress", "false");
+        // Spark's sort-based writer for every shuffle, also under 200 reducers: a worker's pieces
+        // (views of its replica on the CPU) go once into its shuffle file, where the "bypass" writer
+        // Spark picks for few reducers writes a file per reducer and then copies them into one
+        // (measured, full model, 2 workers: 0.26-0.29 s against 0.59-0.73 s of writing per worker)
+        conf.setIfMissing("spark.shuffle.sort.bypassMergeThreshold", "0");
         return conf;
     }
 

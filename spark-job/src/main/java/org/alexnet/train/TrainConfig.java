@@ -60,7 +60,7 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
     /** How a worker runs the two columns. */
     public enum Executor { COLUMNS, SINGLE }
 
-    public static final ConfigKey<Integer> EPOCHS = intKey("train.epochs", 90, 1, 100_000, "epochs to train");
+    public static final ConfigKey<Integer> EPOCHS = intKey("train.epochs", 90, 1, 100_000, "epochs to train").operational();
     public static final ConfigKey<Integer> WORKERS = intKey("train.workers", 2, 1, 100_000,
             "model replicas, one Spark task each per round");
     public static final ConfigKey<Integer> BATCH_SIZE = intKey("train.batch-size", 128, 1, 100_000,
@@ -69,7 +69,7 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
             "minibatches each worker trains between two parameter averagings");
     public static final ConfigKey<Integer> AVERAGING_SHARDS = intKey("train.averaging.shards", 0, 0, 100_000_000,
             "shards the averaging cuts parameters and momentum into (0 = automatic: at least one per worker, "
-                    + "and all workers' pieces of a shard within 256 MiB)");
+                    + "and all workers' pieces of a shard within 256 MiB)").operational();
     public static final ConfigKey<Schedule> SCHEDULE = enumKey("train.schedule", Schedule.PLATEAU, Schedule.class,
             "plateau = divide when the validation error stops improving (the paper); step = at fixed epochs");
     public static final ConfigKey<Double> SCHEDULE_FACTOR = doubleKey("train.schedule.factor", 10.0, 1.0001, 1e6,
@@ -84,25 +84,25 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
             "epochs after which the step schedule drops");
     public static final ConfigKey<Long> SEED = longKey("train.seed", 1L, "seed of data order, augmentation and dropout");
     public static final ConfigKey<Integer> CHECKPOINT_ROUNDS = intKey("train.checkpoint.every-rounds", 0, 0, 1_000_000,
-            "also checkpoint every this many rounds (0 = at the end of each epoch only)");
+            "also checkpoint every this many rounds (0 = at the end of each epoch only)").operational();
     public static final ConfigKey<Integer> CHECKPOINT_KEEP = intKey("train.checkpoint.keep", 3, 0, 1_000_000,
-            "complete checkpoints kept, the newest; older ones are deleted after a new one is published (0 = keep all)");
+            "complete checkpoints kept, the newest; older ones are deleted after a new one is published (0 = keep all)").operational();
     public static final ConfigKey<Executor> EXECUTOR = enumKey("train.executor", Executor.COLUMNS, Executor.class,
             "columns = each column on its own thread and device; single = one graph");
     public static final ConfigKey<Integer> DECODE_THREADS = intKey("train.decode-threads", 0, 0, 256,
-            "JPEG decode threads per worker (0 = the task's cores)");
+            "JPEG decode threads per worker (0 = the task's cores)").operational();
     public static final ConfigKey<Integer> PREFETCH = intKey("train.prefetch", 4, 1, 1024,
-            "minibatches decoded ahead of the training step");
+            "minibatches decoded ahead of the training step").operational();
     public static final ConfigKey<Double> LIGHTING_STD = doubleKey("train.lighting-std", 0.1, 0, 10,
             "standard deviation of the PCA lighting coefficients (the paper: 0.1; 0 = off)");
     public static final ConfigKey<Boolean> TEN_CROP_AT_END = boolKey("train.eval.ten-crop-at-end", true,
-            "evaluate with the paper's 10 views after the last epoch");
+            "evaluate with the paper's 10 views after the last epoch").operational();
     public static final ConfigKey<Integer> EVAL_BATCH_SIZE = intKey("train.eval.batch-size", 64, 1, 100_000,
-            "minibatch of evaluation");
+            "minibatch of evaluation").operational();
 
     public static final ConfigKey<List<Integer>> DEVICES = intListKey("train.devices", "",
             "device numbers for the two columns (e.g. 0,1); empty = the GPUs Spark assigns to each task "
-                    + "(spark.task.resource.gpu.amount=2), or the CPU");
+                    + "(spark.task.resource.gpu.amount=2), or the CPU").operational();
 
     /** The training keys. */
     public static final ConfigSchema TRAIN_SCHEMA = new ConfigSchema(List.of(EPOCHS, WORKERS, BATCH_SIZE,

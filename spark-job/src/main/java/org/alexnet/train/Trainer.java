@@ -126,10 +126,7 @@ public final class Trainer {
         for (int epoch = startEpoch; epoch <= train.epochs(); epoch++) {
             long epochStart = System.nanoTime();
             EpochPlan plan = new EpochPlan(epoch, rounds, train.workers(), train.seed());
-            JavaPairRDD<Long, Example> epochData = trainSet
-                    .mapToPair(e -> new scala.Tuple2<>(plan.positionKey(e.key()), e))
-                    .repartitionAndSortWithinPartitions(plan.partitioner())
-                    .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            JavaPairRDD<Long, Example> epochData = plan.chunks(trainSet).persist(StorageLevel.MEMORY_AND_DISK_SER());
             // a run resumed mid-epoch continues that epoch's loss from the checkpoint
             double lossSum = epoch == startEpoch ? resumedLossSum : 0;
             long images = epoch == startEpoch ? resumedImages : 0;
@@ -200,18 +197,27 @@ public final class Trainer {
         return target.toString();
     }
 
-    /** A resumed run must be the same run: same model and the keys that decide the result. */
+    /**
+     * A resumed run must be the same run: the same model and the same value of every training key
+     * that decides the result (all but the {@link org.alexnet.config.ConfigKey#operational()} ones).
+     */
     private void requireSameRun(Config saved) {
         AlexNetConfig savedModel = AlexNetConfig.from(saved);
         if (!savedModel.equals(model)) {
             throw new org.alexnet.config.ConfigException("--resume: the checkpoint's model configuration differs "
                     + "from this run's (model.* keys): " + savedModel + " vs " + model);
         }
-        TrainConfig savedTrain = TrainConfig.from(saved);
-        if (savedTrain.workers() != train.workers() || savedTrain.batchSize() != train.batchSize()
-                || savedTrain.averagingFrequency() != train.averagingFrequency() || savedTrain.seed() != train.seed()) {
-            throw new org.alexnet.config.ConfigException("--resume: train.workers, train.batch-size, "
-                    + "train.averaging-frequency and train.seed must match the checkpoint's");
+        List<String> changed = new java.util.ArrayList<>();
+        for (org.alexnet.config.ConfigKey<?> key : TrainConfig.TRAIN_SCHEMA.keys()) {
+            if (!key.isOperational() && saved.schema().contains(key.name())
+                    && !java.util.Objects.equals(saved.find(key), jobConfig.find(key))) {
+                changed.add(key.name() + " (checkpoint " + saved.find(key).map(Object::toString).orElse("unset")
+                        + ", this run " + jobConfig.find(key).map(Object::toString).orElse("unset") + ")");
+            }
+        }
+        if (!changed.isEmpty()) {
+            throw new org.alexnet.config.ConfigException("--resume: these keys decide the result and must match the "
+                    + "checkpoint's: " + String.join(", ", changed));
         }
     }
 }

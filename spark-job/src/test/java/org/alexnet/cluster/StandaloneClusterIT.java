@@ -43,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * driver per round; a worker and its executor killed in the middle of a round still let the job
  * finish, with exactly the parameters of the uninterrupted run (the same averaging rule: the lost
  * worker's part is recomputed, not dropped); the secret never shows on a command line. Then
- * deploy/slurm/alexnet.sbatch bootstraps its own cluster from what Slurm would set, and trains.
+ * deploy/slurm/alexnet.sbatch bootstraps its own cluster from what Slurm would set, and the
+ * averaged tiny model learns the sample classes on it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
@@ -51,7 +52,10 @@ class StandaloneClusterIT {
     static final int WORKERS = Integer.getInteger("alexnet.it.workers", 4);
     /** Nodes of the Slurm allocation the batch script bootstraps (its own master and workers). */
     static final int SLURM_NODES = 2;
-    static final int EPOCHS = 3;
+    /** Epochs of the Slurm run: enough for the averaged tiny model to learn the sample classes. */
+    static final int SLURM_EPOCHS = 4;
+    /** Epochs of the two small-preset runs on the standalone cluster. */
+    static final int EPOCHS = 2;
     /**
      * What this 2-core machine can give instead of the template's sizes (8 cores and 8 GB per
      * executor, an 8 GB driver); every other setting comes from the template.
@@ -120,7 +124,7 @@ class StandaloneClusterIT {
 
     @Test
     @Order(1)
-    void everyExecutorTrainsTheAveragedModelLearnsAndTheDriverReceivesOneStatePerRound() throws Exception {
+    void everyExecutorTrainsAndTheDriverReceivesOneStatePerRound() throws Exception {
         Path out = dir.resolve("run1");
         Submitted train = submitWith(inboundListener(dir.resolve("run1-inbound.tsv")), "train1", "train",
                 trainArgs(out, EPOCHS, "small"));
@@ -137,11 +141,7 @@ class StandaloneClusterIT {
                 assertTrue(command.contains(on), "worker " + w + "'s executor without " + on + ": " + command);
             }
         }
-        List<double[]> epochs = metrics(out);
-        double[] first = epochs.get(0);
-        double[] last = epochs.get(epochs.size() - 1);
-        assertTrue(last[0] < first[0], "train loss fell: " + first[0] + " -> " + last[0]);
-        assertTrue(last[1] < 0.4, "validation top-1 error after " + EPOCHS + " epochs (chance 0.75): " + last[1]);
+        assertTrue(metrics(out).stream().allMatch(e -> Double.isFinite(e[0])), "finite training losses");
         assertOneStatePerRound(out, dir.resolve("run1-inbound.tsv"), train.log());
     }
 
@@ -153,7 +153,7 @@ class StandaloneClusterIT {
                 trainArgs(out, EPOCHS, "small"));
         // the last worker's executor has trained its part of a round of epoch 2: the round is still
         // averaging (its pieces are in that executor's shuffle files) when the machine goes
-        awaitExecutorLog(train, WORKERS - 1, Pattern.compile("epoch 2 round \\d+: worker \\d+ trained"), 300);
+        awaitExecutorLog(train, WORKERS - 1, Pattern.compile("epoch 2 round 1: worker \\d+ trained"), 300);
         cluster.killWorker(WORKERS - 1);
         assertEquals(0, train.await(), train.log());
         assertTrue(train.log().matches("(?s).*(Lost executor|Executor app-\\S+ removed).*"),
@@ -185,14 +185,17 @@ class StandaloneClusterIT {
         return Integer.parseInt(m.group(1));
     }
 
-    /** Waits until worker {@code w}'s executor logged a line matching {@code line}. */
+    /** Waits until worker {@code w}'s executor of this job's application logged a line matching {@code line}. */
     private static void awaitExecutorLog(Submitted job, int w, Pattern line, int seconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Pattern app = Pattern.compile("with app ID (app-\\S+)");
         while (System.nanoTime() < deadline) {
             if (!job.process().isAlive()) {
                 throw new IllegalStateException("the job ended before worker " + w + " logged " + line + ":\n" + job.log());
             }
-            if (line.matcher(executorLogs(cluster.workDir(w))).find()) {
+            Matcher id = app.matcher(job.log());
+            Path appDir = id.find() ? cluster.workDir(w).resolve(id.group(1)) : null;
+            if (appDir != null && Files.isDirectory(appDir) && line.matcher(executorLogs(appDir)).find()) {
                 return;
             }
             Thread.sleep(100);
@@ -240,7 +243,7 @@ class StandaloneClusterIT {
         Path out = dir.resolve("slurm-run");
         List<String> command = new ArrayList<>(List.of(batch.toString(), dir.resolve("raw").toString(),
                 dataset.toString(), out.toString()));
-        String[] tiny = trainArgs(out, 1, "tiny");
+        String[] tiny = trainArgs(out, SLURM_EPOCHS, "tiny");
         command.addAll(List.of(tiny).subList(4, tiny.length)); // the --set options
         Submitted job = Submitted.start(command, env, dir.resolve("slurm.log"));
         // the job's secret, from its master's environment, watched for on every command line
@@ -252,7 +255,12 @@ class StandaloneClusterIT {
         assertFalse(job.log().contains("preprocessing (PreprocessImageNet)") || job.log().contains("PreprocessJob"),
                 "a complete dataset is not preprocessed again");
         assertTrue(job.log().contains("--resume: no checkpoint under"), "a first run resumes from nothing:\n" + job.log());
-        assertComplete(out, 1, job.log());
+        assertComplete(out, SLURM_EPOCHS, job.log());
+        List<double[]> epochs = metrics(out);
+        double[] first = epochs.get(0);
+        double[] last = epochs.get(epochs.size() - 1);
+        assertTrue(last[0] < first[0], "train loss fell: " + first[0] + " -> " + last[0]);
+        assertTrue(last[1] < 0.4, "validation top-1 error after " + SLURM_EPOCHS + " epochs (chance 0.75): " + last[1]);
         for (int node = 0; node < SLURM_NODES; node++) {
             String log = executorLogs(tmp.resolve("spark-4242").resolve(Integer.toString(node)));
             assertTrue(log.contains("images on executor"), "node " + node + "'s worker trained nothing:\n" + log);

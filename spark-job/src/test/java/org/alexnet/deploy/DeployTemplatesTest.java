@@ -258,6 +258,11 @@ class DeployTemplatesTest {
         assertEquals("/opt/alexnet/deploy/gpu/discover-gpus.sh", p.get("spark.executor.resource.gpu.discoveryScript"));
         assertTrue(a.driverExtraJavaOptions().contains("maxbytes"), a.driverExtraJavaOptions());
         assertFalse(p.containsKey("spark.authenticate.secret"), "YARN makes the secret per application");
+        SparkSubmitArguments predict = dryRun("yarn/submit.sh", Map.of("HADOOP_CONF_DIR", dir.toString()),
+                "predict", "--model", "hdfs:///runs/1", "--input", "hdfs:///photos", "--output", "hdfs:///out").parsed();
+        assertEquals("PredictAlexNet", predict.mainClass(), "batch inference is submitted like the other jobs");
+        assertEquals(List.of("--model", "hdfs:///runs/1", "--input", "hdfs:///photos", "--output", "hdfs:///out"),
+                JavaConverters.seqAsJavaList(predict.childArgs()), "its arguments reach the job");
     }
 
     @Test
@@ -351,6 +356,17 @@ class DeployTemplatesTest {
                 Map.of("SPARK_HOME", dir.toString()), 30);
         assertEquals(2, run.exitCode());
         assertTrue(run.stderr().contains("unknown job 'fly'"), run.stderr());
+    }
+
+    @Test
+    void submitScriptsPrintTheirUsageOnHelpWithoutAnyEnvironment() throws Exception {
+        for (String script : List.of("standalone/submit.sh", "yarn/submit.sh")) {
+            Processes.Run run = Processes.run(List.of(DEPLOY.resolve(script).toString(), "--help"), Map.of(), 30);
+            assertEquals(0, run.exitCode(), script + " --help exits 0: " + run.all());
+            assertTrue(run.stdout().startsWith("Submit a job to ") && run.stdout().contains("Environment: SPARK_HOME"),
+                    script + " --help prints the usage at its top:\n" + run.stdout());
+            assertFalse(run.stdout().contains("set -euo pipefail"), script + " prints no code: " + run.stdout());
+        }
     }
 
     /** What a submit script would have run: its arguments and the properties file it handed over. */

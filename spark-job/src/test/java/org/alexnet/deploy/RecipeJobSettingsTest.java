@@ -15,6 +15,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.alexnet.archive.ModelArchive;
+import org.alexnet.predict.PredictAlexNet;
 import org.alexnet.preprocessing.PreprocessImageNet;
 import org.alexnet.sample.SampleImages;
 import org.alexnet.spark.SparkSerialization;
@@ -28,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Both jobs run with the settings each recipe gives them that a local session can take: the
+ * The jobs (preprocessing, training, batch inference) run with the settings each recipe gives them that a local session can take: the
  * serializer (and its Kryo keys), the S3A committer binding for Parquet (on file:// Spark's
  * PathOutputCommitProtocol and BindingParquetOutputCommitter bind to Hadoop's file committer),
  * RPC and local-disk encryption, ACLs; plus Kryo, the documented alternative serializer. Recipes
@@ -70,7 +71,7 @@ class RecipeJobSettingsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("settings")
-    void preprocessAndTrainRunWithTheRecipesJobSettings(String recipes, Map<String, String> settings) throws Exception {
+    void preprocessTrainAndPredictRunWithTheRecipesJobSettings(String recipes, Map<String, String> settings) throws Exception {
         SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("RecipeJobSettingsTest")
                 .set("spark.ui.enabled", "false").set("spark.driver.maxResultSize", "0");
         settings.forEach(conf::set);
@@ -90,6 +91,11 @@ class RecipeJobSettingsTest {
                     "--set", "train.batch-size=8", "--set", "train.averaging-frequency=2", "--set", "train.epochs=1",
                     "--set", "train.decode-threads=1", "--set", "train.eval.batch-size=16"}, spark), recipes + ": training");
             assertEquals(4, ModelArchive.open(out.resolve("model.zip")).model().classes(), recipes);
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            assertEquals(0, PredictAlexNet.run(new String[] {"--model", out.toString(), "--input",
+                    dataset.resolve("val").toString(), "--output", run.resolve("predictions").toString(), "--features"},
+                    spark, System.out, new java.io.PrintStream(err, true)), recipes + ": batch inference\n" + err);
+            assertEquals(16, spark.read().parquet(run.resolve("predictions").toString()).count(), recipes);
         } finally {
             spark.stop();
         }

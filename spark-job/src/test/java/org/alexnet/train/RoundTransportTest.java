@@ -13,10 +13,11 @@ import org.junit.jupiter.api.Test;
 class RoundTransportTest {
 
     @Test
-    void keepsSparksLimitsAndOnlyTurnsOffCompression() {
+    void keepsSparksLimitsTurnsOffCompressionAndWritesShufflesOnce() {
         SparkConf conf = RoundTransport.apply(new SparkConf(false));
         assertEquals("false", conf.get("spark.broadcast.compress"), "parameters are not compressed");
         assertEquals("false", conf.get("spark.shuffle.compress"), "nor are the shuffled pieces and JPEG bytes");
+        assertEquals("0", conf.get("spark.shuffle.sort.bypassMergeThreshold"), "pieces written once, by the sort writer");
         assertFalse(conf.contains("spark.driver.maxResultSize"), "the driver's result limit stays Spark's");
         assertFalse(conf.contains("spark.rpc.message.maxSize"), "RPC messages stay default-sized");
         assertFalse(conf.contains("spark.task.maxDirectResultSize"), "results above 1 MB go through the block manager");

@@ -34,8 +34,9 @@ class SynchronousSgdTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("SynchronousSgdTest")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        // the training job's session settings (its shuffle writer among them)
+        spark = SparkSession.builder().config(org.alexnet.train.RoundTransport.apply(new org.apache.spark.SparkConf()))
+                .master("local[2]").appName("SynchronousSgdTest").config("spark.ui.enabled", "false").getOrCreate();
         sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     }
 

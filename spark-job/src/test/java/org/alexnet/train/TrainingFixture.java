@@ -25,8 +25,9 @@ abstract class TrainingFixture {
 
     @BeforeAll
     static void startSparkAndMakeDataset() throws Exception {
-        spark = SparkSession.builder().master("local[2]").appName("TrainingTests")
-                .config("spark.ui.enabled", "false").config("spark.driver.maxResultSize", "0").getOrCreate();
+        // the training job's session settings, Spark's result limit as it is
+        spark = SparkSession.builder().config(RoundTransport.apply(new org.apache.spark.SparkConf()))
+                .master("local[2]").appName("TrainingTests").config("spark.ui.enabled", "false").getOrCreate();
         Path raw = dir.resolve("raw");
         SampleImages.write(raw, 4, 24, 8, 3);
         dataset = dir.resolve("dataset");

@@ -67,9 +67,7 @@ class TrainingStateTest extends TrainingFixture {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<DatasetStats> stats = sc.broadcast(DatasetStats.read(spark, dataset.toString()));
         EpochPlan plan = new EpochPlan(1, 3, 2, train.seed());
-        JavaPairRDD<Long, Example> epoch = DatasetSplits.examples(spark, dataset.toString(), DatasetLayout.TRAIN)
-                .mapToPair(e -> new Tuple2<>(plan.positionKey(e.key()), e))
-                .repartitionAndSortWithinPartitions(plan.partitioner())
+        JavaPairRDD<Long, Example> epoch = plan.chunks(DatasetSplits.examples(spark, dataset.toString(), DatasetLayout.TRAIN))
                 .persist(StorageLevel.MEMORY_ONLY());
         ParameterState start = ParameterState.of(AlexNet.build(model));
 
@@ -157,6 +155,27 @@ class TrainingStateTest extends TrainingFixture {
         Files.delete(interrupted.resolve("model.zip"));
         assertEquals(0, resume(interrupted));
         assertSameEnd(straightRun(), interrupted, "resumed from a mid-epoch checkpoint");
+    }
+
+    @Test
+    void aResumeThatChangesAKeyDecidingTheResultFailsNamingIt() throws Exception {
+        java.nio.file.Path interrupted = interruptedRun("changed-key");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        int exit;
+        try {
+            // train.epochs and the checkpoint interval may change on resume (operational keys);
+            // the lighting augmentation changes what is computed
+            exit = train(with(args(interrupted, "--set", "train.epochs=2", "--set", "train.checkpoint.every-rounds=1",
+                    "--set", "train.lighting-std=0.2", "--resume"), RESUME_COMMON));
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(2, exit, "a configuration error:\n" + err);
+        assertTrue(err.toString().contains("train.lighting-std (checkpoint 0.1, this run 0.2)"),
+                "the error names the key and both values:\n" + err);
+        assertFalse(err.toString().contains("train.epochs"), "more epochs on resume are allowed:\n" + err);
     }
 
     @Test
@@ -328,7 +347,7 @@ class TrainingStateTest extends TrainingFixture {
 
     private static final class ResumeLines {
         static String withoutTime(String json) {
-            return json.replaceAll(",\"seconds\":[0-9.]+", "");
+            return json.replaceAll(",\"seconds\":[-0-9.Ee]+", "");
         }
     }
 }

@@ -27,7 +27,7 @@ public final class RoundTraffic extends SparkListener {
 
     /** A round's figures. */
     public record Figures(long driverInboundBytes, int tasks, double workerStageSeconds, double shardStageSeconds,
-                          double slowestResultFetchSeconds, double dataStageSeconds) {
+                          double slowestResultFetchSeconds, double dataStageSeconds, double slowestPieceWriteSeconds) {
     }
 
     /** Listens on {@code sc} until {@link #close}. */
@@ -62,7 +62,7 @@ public final class RoundTraffic extends SparkListener {
         synchronized (this) {
             Totals t = rounds.remove(name);
             stageRound.values().removeIf(name::equals);
-            return new Measured<>(value, t == null ? new Figures(0, 0, 0, 0, 0, 0) : t.figures());
+            return new Measured<>(value, t == null ? new Figures(0, 0, 0, 0, 0, 0, 0) : t.figures());
         }
     }
 
@@ -105,6 +105,8 @@ public final class RoundTraffic extends SparkListener {
         if (t != null && end.taskMetrics() != null) {
             t.inbound += end.taskMetrics().resultSize();
             t.tasks++;
+            // the workers' pieces written to the shuffle (a worker task's write time; other tasks write none)
+            t.pieceWrite = Math.max(t.pieceWrite, end.taskMetrics().shuffleWriteMetrics().writeTime() / 1e9);
             if (end.taskInfo().gettingResultTime() > 0) {
                 t.fetch = Math.max(t.fetch, (end.taskInfo().finishTime() - end.taskInfo().gettingResultTime()) / 1e3);
             }
@@ -136,13 +138,14 @@ public final class RoundTraffic extends SparkListener {
         int tasks;
         double shardStage;
         double fetch;
+        double pieceWrite;
         /** Map stages by submission time: the last is the workers'; an epoch's first round shuffles its data first. */
         final java.util.TreeMap<Long, Double> mapStages = new java.util.TreeMap<>();
 
         Figures figures() {
             double worker = mapStages.isEmpty() ? 0 : mapStages.lastEntry().getValue();
             double data = mapStages.values().stream().mapToDouble(Double::doubleValue).sum() - worker;
-            return new Figures(inbound, tasks, worker, shardStage, fetch, data);
+            return new Figures(inbound, tasks, worker, shardStage, fetch, data, pieceWrite);
         }
     }
 }

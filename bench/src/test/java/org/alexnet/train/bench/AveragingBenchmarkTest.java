@@ -61,19 +61,39 @@ class AveragingBenchmarkTest {
         double overhead = figure(text, "^ours round overhead: ([0-9.]+) s");
         assertTrue(overhead > 0 && overhead < report[0].oursMedian(), "overhead within the round: " + overhead);
         assertTrue(text.matches("(?s).*ours breakdown \\(medians, s\\): broadcast [0-9.]+, worker step [0-9.]+ "
-                + "\\(stage [0-9.]+\\), shard exchange [0-9.]+, average [0-9.]+, driver receive [0-9.]+.*"), text);
+                + "\\(stage [0-9.]+, writing pieces [0-9.]+\\), shard exchange [0-9.]+, average [0-9.]+, driver receive [0-9.]+.*"), text);
         assertTrue(text.contains("ours/dl4j: "), text);
         assertTrue(text.contains("dl4j.ParameterAveragingMasterBroadcastCreate="), text);
     }
 
     @Test
-    void dl4jsSideIsSkippedWithAReasonWhenItsHeapNeedDoesNotFit() {
+    void dl4jsSideIsSkippedWithAReasonAndOursIsStillReported() {
         AveragingBenchmark.Report[] report = new AveragingBenchmark.Report[1];
         String text = run(3, AveragingBenchmark.Dl4jMode.OFF, report);
         assertEquals(0, report[0].dl4j().length, "DL4J's side did not run");
-        assertTrue(text.matches("(?s).*\ndl4j: not run \\(--dl4j off\\): its treeAggregate gathers every worker's "
-                + "whole state.*"), text);
+        assertTrue(text.matches("(?s).*\ndl4j: not run \\(--dl4j off\\); --dl4j on runs it anyway.*"), text);
         assertTrue(text.contains("ours driver inbound per round: "), "ours is still reported:\n" + text);
+    }
+
+    @Test
+    void autoSkipsDl4jWhenItsHeapNeedOrItsTaskResultsDoNotFit() {
+        long state = 487_700_000L;
+        AveragingBenchmark.Settings four = settings(4, AveragingBenchmark.Dl4jMode.AUTO);
+        assertEquals(null, AveragingBenchmark.dl4jSkipReason(four, state, 64L << 30, 0),
+                "runs with room on the heap and no result limit");
+        String results = AveragingBenchmark.dl4jSkipReason(four, state, 64L << 30, 1L << 30);
+        assertTrue(results != null && results.contains("spark.driver.maxResultSize"),
+                "four whole states (1.95 GB) above a 1 GiB result limit: " + results);
+        String heap = AveragingBenchmark.dl4jSkipReason(settings(4, AveragingBenchmark.Dl4jMode.AUTO), state, 8L << 30, 0);
+        assertTrue(heap != null && heap.contains("of heap at 4 workers"),
+                "4 workers of the full model in an 8 GiB heap ran out of memory (measured): " + heap);
+        assertEquals(null, AveragingBenchmark.dl4jSkipReason(settings(8, AveragingBenchmark.Dl4jMode.ON), state, 1, 1),
+                "--dl4j on runs it anyway");
+    }
+
+    private static AveragingBenchmark.Settings settings(int workers, AveragingBenchmark.Dl4jMode dl4j) {
+        return new AveragingBenchmark.Settings(AlexNetConfig.preset("small", Map.of("model.classes", "10")),
+                TrainConfig.from(TrainConfig.SCHEMA.resolve(Map.of())), workers, 1, 0, dl4j);
     }
 
     private static double figure(String text, String regex) {

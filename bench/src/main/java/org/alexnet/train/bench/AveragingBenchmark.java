@@ -162,9 +162,10 @@ public final class AveragingBenchmark {
                 s.train().averagingShards());
         List<Side> sides = new ArrayList<>();
         sides.add(new Ours(sc, data, model, s.train(), initial));
-        long dl4jNeed = dl4jHeapNeed(stateBytes, s.workers());
         long heap = Runtime.getRuntime().maxMemory();
-        boolean runDl4j = s.dl4j() == Dl4jMode.ON || (s.dl4j() == Dl4jMode.AUTO && dl4jNeed <= heap);
+        String dl4jSkipped = dl4jSkipReason(s, stateBytes, heap,
+                org.apache.spark.network.util.JavaUtils.byteStringAsBytes(sc.getConf().get("spark.driver.maxResultSize", "1g")));
+        boolean runDl4j = dl4jSkipped == null;
         if (runDl4j) {
             sides.add(new Dl4j(sc, data, graph, s.workers()));
         }
@@ -185,16 +186,31 @@ public final class AveragingBenchmark {
         for (int k = 0; k < n; k++) {
             perRound.add(new ArrayList<>());
         }
+        String dl4jFailure = null;
         for (int r = 0; r < s.warmup() + s.rounds(); r++) {
             boolean timed = r >= s.warmup();
             StringBuilder line = new StringBuilder(timed ? "round " + (r - s.warmup() + 1) : "warm-up " + (r + 1));
             double[] last = new double[n];
             for (int k = 0; k < n; k++) {
                 int side = (r % 2 == 0) ? k : n - 1 - k; // alternate who goes first
+                if (side > 0 && dl4jFailure != null) {
+                    continue;
+                }
                 System.gc();
                 Side current = sides.get(side);
                 HeapPeak peak = HeapPeak.start();
-                RoundTraffic.Measured<Double> m = traffic.measure(sc, current.name() + " " + r, current::round);
+                RoundTraffic.Measured<Double> m;
+                try {
+                    m = traffic.measure(sc, current.name() + " " + r, current::round);
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    if (side == 0) {
+                        throw e;
+                    }
+                    // DL4J's side failing (memory, Spark's limits) ends its part, not the benchmark
+                    peak.stop();
+                    dl4jFailure = (timed ? "round " + (r - s.warmup() + 1) : "warm-up " + (r + 1)) + ": " + e;
+                    continue;
+                }
                 double[] heapPeaks = peak.stop();
                 last[side] = m.value();
                 if (timed) {
@@ -203,6 +219,7 @@ public final class AveragingBenchmark {
                     b.put("driver-inbound-bytes", (double) m.figures().driverInboundBytes());
                     b.put("spark.tasks", (double) m.figures().tasks());
                     b.put("spark.worker-stage", m.figures().workerStageSeconds());
+                    b.put("spark.piece-write", m.figures().slowestPieceWriteSeconds());
                     b.put("spark.result-stage", m.figures().shardStageSeconds());
                     b.put("spark.max-result-fetch", m.figures().slowestResultFetchSeconds());
                     perRound.get(side).add(b);
@@ -211,12 +228,17 @@ public final class AveragingBenchmark {
                 }
             }
             for (int side = 0; side < n; side++) {
-                line.append(String.format(": %s %.2f s", sides.get(side).name(), last[side]));
+                line.append(side > 0 && dl4jFailure != null ? ": " + sides.get(side).name() + " failed"
+                        : String.format(": %s %.2f s", sides.get(side).name(), last[side]));
             }
             out.println(line);
         }
         traffic.close(sc);
         List<Map<String, Double>> medians = new ArrayList<>();
+        if (dl4jFailure != null) {
+            n = 1;
+            runDl4j = false;
+        }
         for (int side = 0; side < n; side++) {
             Map<String, Double> med = new TreeMap<>();
             for (String key : perRound.get(side).get(0).keySet()) {
@@ -238,9 +260,9 @@ public final class AveragingBenchmark {
                 ours.get("round-overhead"), s.workers() > slots ? String.format("; %d workers ran %d at a time on this "
                         + "master's %d task slots, so the other workers' training is inside the overhead", s.workers(),
                         slots, slots) : "");
-        out.printf("ours breakdown (medians, s): broadcast %.3f, worker step %.3f (stage %.3f), shard exchange %.3f, "
-                        + "average %.3f, driver receive %.3f (shard stage %.3f)%n", ours.get("broadcast"),
-                ours.get("worker-step"), ours.get("spark.worker-stage"), ours.get("shard-exchange"),
+        out.printf("ours breakdown (medians, s): broadcast %.3f, worker step %.3f (stage %.3f, writing pieces %.3f), "
+                        + "shard exchange %.3f, average %.3f, driver receive %.3f (shard stage %.3f)%n", ours.get("broadcast"),
+                ours.get("worker-step"), ours.get("spark.worker-stage"), ours.get("spark.piece-write"), ours.get("shard-exchange"),
                 ours.get("average"), ours.get("driver-receive"), ours.get("spark.result-stage"));
         double dl4jMedian = Double.NaN;
         if (runDl4j) {
@@ -257,11 +279,11 @@ public final class AveragingBenchmark {
             dl4j.forEach((k, v) -> b.append(String.format(" %s=%s", k, k.endsWith("bytes") ? mb(v)
                     : String.format("%.3f", v))));
             out.println(b);
+        } else if (dl4jFailure != null) {
+            out.printf("dl4j: did not complete at %d workers (%s); its treeAggregate gathers every worker's whole "
+                    + "state (%s each) towards the driver%n", s.workers(), dl4jFailure, mb(stateBytes));
         } else {
-            out.printf("dl4j: not run (--dl4j %s): its treeAggregate gathers every worker's whole state (%s each) "
-                            + "towards the driver and needs an estimated %s of heap at %d workers, this JVM has %s; "
-                            + "--dl4j on runs it anyway%n", s.dl4j().name().toLowerCase(), mb(stateBytes), mb(dl4jNeed),
-                    s.workers(), mb(heap));
+            out.printf("dl4j: not run (%s); --dl4j on runs it anyway%n", dl4jSkipped);
         }
         data.unpersist(false);
         return new Report(seconds[0], runDl4j ? seconds[1] : new double[0], ours.get("driver-inbound-bytes"),
@@ -269,13 +291,40 @@ public final class AveragingBenchmark {
     }
 
     /**
+     * Why DL4J's side is not run, or null when it is: --dl4j off; or, with auto, its estimated
+     * heap need ({@link #dl4jHeapNeed}) exceeds the heap, or its task results (W whole states,
+     * which its aggregation returns to the driver) exceed {@code spark.driver.maxResultSize}.
+     */
+    static String dl4jSkipReason(Settings s, long stateBytes, long heap, long maxResultSize) {
+        if (s.dl4j() == Dl4jMode.ON) {
+            return null;
+        }
+        if (s.dl4j() == Dl4jMode.OFF) {
+            return "--dl4j off";
+        }
+        long need = dl4jHeapNeed(stateBytes, s.workers());
+        if (need > heap) {
+            return String.format("its treeAggregate gathers every worker's whole state (%s each) towards the driver "
+                    + "and needs an estimated %s of heap at %d workers, this JVM has %s", mb(stateBytes), mb(need),
+                    s.workers(), mb(heap));
+        }
+        long results = s.workers() * stateBytes;
+        if (maxResultSize > 0 && results > maxResultSize) {
+            return String.format("its tasks return %d whole states, %s, above spark.driver.maxResultSize (%s); "
+                    + "--conf spark.driver.maxResultSize=0 lifts the limit", s.workers(), mb(results), mb(maxResultSize));
+        }
+        return null;
+    }
+
+    /**
      * DL4J's estimated heap need for one round: its aggregation keeps whole serialized worker
      * results and their merged sums on the driver (one JVM here), besides the driver's network,
-     * its broadcast and the cached minibatches (measured: 8 workers of the full model ran out of
-     * 14 GB; 4 workers finish in 8 GB).
+     * its broadcast, the cached minibatches and our side's state (measured with the full model in
+     * one 8 GB JVM: 2 workers peak at 7.3 GB; 4 workers run out of heap in Spark's task-result
+     * thread, which hangs the job; 8 workers ran out of 14 GB).
      */
     static long dl4jHeapNeed(long stateBytes, int workers) {
-        return (3L * workers + 4) * stateBytes;
+        return (3L * workers + 6) * stateBytes;
     }
 
     /** One side of the comparison. */
