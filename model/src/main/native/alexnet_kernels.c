@@ -5,7 +5,9 @@
  *   dx_j = g_j d_j^-beta - 2 alpha beta x_j sum_{i in N(j)} g_i y_i / d_i
  * One pass over each image's channels, vectorised over the H*W positions of a channel.
  */
+#define _GNU_SOURCE
 #include <jni.h>
+#include <sched.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -88,6 +90,61 @@ static void backward(const float *restrict x, const float *restrict y, const flo
 
 #define F(addr) ((float *) (intptr_t) (addr))
 
+/*
+ * Max pooling without padding, NCHW, one plane (image x channel) after another, as libnd4j's
+ * maxpool2d / maxpool2d_bp compute it through oneDNN (whose plain-NCHW pooling, simple_nchw,
+ * costs ~20x a pass over the input on AVX2): the first maximum of each window in row-major
+ * order wins (strict >), its flat index within the plane is kept for the backward pass, which
+ * adds each output's gradient to that input in output order.
+ */
+EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeKernels_maxPoolForward0(
+        JNIEnv *env, jclass cls, jlong x, jlong y, jlong argmax, jlong planes, jint h, jint w, jint oh, jint ow,
+        jint kh, jint kw, jint sh, jint sw) {
+    (void) env;
+    (void) cls;
+    const long in_plane = (long) h * w;
+    const long out_plane = (long) oh * ow;
+    for (long p = 0; p < planes; p++) {
+        const float *restrict xp = F(x) + p * in_plane;
+        float *restrict yp = F(y) + p * out_plane;
+        int32_t *restrict ap = (int32_t *) (intptr_t) argmax + p * out_plane;
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+                int best_at = i * sh * w + j * sw;
+                float best = xp[best_at];
+                for (int a = 0; a < kh; a++) {
+                    const float *row = xp + (long) (i * sh + a) * w + j * sw;
+                    for (int b = 0; b < kw; b++) {
+                        if (row[b] > best) {
+                            best = row[b];
+                            best_at = (i * sh + a) * w + j * sw + b;
+                        }
+                    }
+                }
+                yp[(long) i * ow + j] = best;
+                ap[(long) i * ow + j] = best_at;
+            }
+        }
+    }
+}
+
+EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeKernels_maxPoolBackward0(
+        JNIEnv *env, jclass cls, jlong g, jlong argmax, jlong gx, jlong planes, jint in_plane, jint out_plane) {
+    (void) env;
+    (void) cls;
+    for (long p = 0; p < planes; p++) {
+        const float *restrict gp = F(g) + p * out_plane;
+        const int32_t *restrict ap = (const int32_t *) (intptr_t) argmax + p * out_plane;
+        float *restrict gxp = F(gx) + p * in_plane;
+        for (long i = 0; i < in_plane; i++) {
+            gxp[i] = 0.0f;
+        }
+        for (long o = 0; o < out_plane; o++) {
+            gxp[ap[o]] += gp[o];
+        }
+    }
+}
+
 EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeKernels_forward0(
         JNIEnv *env, jclass cls, jlong x, jlong y, jlong scale, jlong den, jlong batch, jlong channels, jlong hw,
         jfloat k, jint half, jfloat alpha, jfloat beta) {
@@ -141,4 +198,37 @@ EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeKernels_moment
         g[i] = -vi;
         w[i] = w[i] - (-vi);
     }
+}
+
+/*
+ * Binds the calling thread to share `part` of `parts` of the CPUs this process may use (contiguous
+ * slices of its affinity mask): each column thread, and the OpenMP threads it starts (they inherit
+ * the mask), keeps to its own cores instead of migrating onto the other column's. Returns the
+ * number of CPUs in the slice, or -1 when the mask cannot be read or set.
+ */
+EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_bindToShare0(
+        JNIEnv *env, jclass cls, jint part, jint parts) {
+    (void) env;
+    (void) cls;
+    cpu_set_t allowed;
+    if (parts < 1 || part < 0 || part >= parts || sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
+        return -1;
+    }
+    int count = CPU_COUNT(&allowed);
+    if (count < parts) {
+        return -1;
+    }
+    int from = part * count / parts;
+    int to = (part + 1) * count / parts;
+    cpu_set_t mine;
+    CPU_ZERO(&mine);
+    for (int cpu = 0, seen = 0; cpu < CPU_SETSIZE && seen < to; cpu++) {
+        if (CPU_ISSET(cpu, &allowed)) {
+            if (seen >= from) {
+                CPU_SET(cpu, &mine);
+            }
+            seen++;
+        }
+    }
+    return sched_setaffinity(0, sizeof(mine), &mine) == 0 ? to - from : -1;
 }

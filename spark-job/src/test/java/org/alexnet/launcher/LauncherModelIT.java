@@ -30,6 +30,18 @@ class LauncherModelIT {
                 "--warmup", "1", "--set", "model.classes=10");
         assertEquals(0, run.exitCode(), run.stderr());
         assertTrue(run.stdout().matches("(?s).*train-step preset=tiny batch=4 .* images/s.*"), run.stdout());
+        assertTrue(run.stdout().matches("(?s).*arithmetic limit: [0-9.]+ GFLOP per image .* GFLOP/s .* are [0-9]+% of it.*"),
+                "the step as a share of this machine's arithmetic limit: " + run.stdout());
+    }
+
+    /** This machine has no CUDA: gpu-check says so and how to get it, with its own exit code, before any work. */
+    @Test
+    void gpuCheckWithoutCudaFailsClearly() throws Exception {
+        Launcher.Run run = Launcher.run("gpu-check");
+        assertEquals(3, run.exitCode(), "exit code for 'no usable CUDA': " + run.stderr());
+        assertTrue(run.stderr().contains("gpu-check: no usable CUDA: this build has ND4J's CPU backend only")
+                && run.stderr().contains("mvn -B -Pcuda -DskipTests package"), run.stderr());
+        assertTrue(!run.stdout().contains("CPU reference"), "nothing trained: " + run.stdout());
     }
 
     @Test

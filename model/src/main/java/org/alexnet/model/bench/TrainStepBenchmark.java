@@ -26,7 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * --executor single|columns|both (both: the two strategies' steps interleaved in one run, so
  * both see the same machine load, then their ratio), --set model.key=value.
  * "single" is {@code ComputationGraph.fit}; "columns" is the {@link ColumnExecutor} (each column
- * on its own thread).
+ * on its own thread). Then the step's share of this machine's arithmetic limit
+ * ({@link ArithmeticLimit}: FLOPs per image from the layer shapes, fp32 peak measured by SGEMM).
  */
 public final class TrainStepBenchmark {
     private TrainStepBenchmark() {
@@ -67,6 +68,9 @@ public final class TrainStepBenchmark {
             System.out.printf("columns/single: %.2fx images/s%n",
                     results.get(1).imagesPerSecond() / results.get(0).imagesPerSecond());
         }
+        Result fastest = results.stream().max(java.util.Comparator.comparingDouble(Result::imagesPerSecond)).orElseThrow();
+        System.out.println(ArithmeticLimit.report(ArithmeticLimit.perImage(model),
+                ArithmeticLimit.peak(5), fastest.imagesPerSecond()) + " (" + fastest.executor() + " executor)");
     }
 
     /** Median seconds per step and images per second of one executor's training step. */
@@ -105,6 +109,15 @@ public final class TrainStepBenchmark {
     /** As above; with {@code profile}, also prints the column executor's time per layer (see {@link StepProfile}). */
     public static List<Result> run(AlexNetConfig model, int batch, int steps, int warmup, List<String> executors,
                                    boolean profile) {
+        return run(model, batch, steps, warmup, executors, profile, null);
+    }
+
+    /**
+     * As above, the column executor's columns on the given devices (null: both on the current
+     * device, the CPU or the current GPU).
+     */
+    public static List<Result> run(AlexNetConfig model, int batch, int steps, int warmup, List<String> executors,
+                                   boolean profile, List<Integer> devices) {
         MultiDataSet data = randomBatch(model, batch, model.seed());
         List<Runnable> step = new ArrayList<>();
         List<ColumnExecutor> toClose = new ArrayList<>();
@@ -112,7 +125,8 @@ public final class TrainStepBenchmark {
         for (String e : executors) {
             ComputationGraph graph = AlexNet.build(model);
             if (e.equals("columns")) {
-                ColumnExecutor columns = ColumnExecutor.onCurrentDevice(graph, model);
+                ColumnExecutor columns = devices == null ? ColumnExecutor.onCurrentDevice(graph, model)
+                        : new ColumnExecutor(graph, model, devices);
                 toClose.add(columns);
                 step.add(() -> columns.fit(data));
             } else {

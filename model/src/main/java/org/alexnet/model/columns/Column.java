@@ -46,7 +46,8 @@ final class Column {
         this.outputPoint = plan.output().point();
         this.exchange = exchange;
         for (ColumnPlan.Step s : allSteps()) {
-            ops.add(LayerOps.of(graph.getLayer(s.layer())));
+            // nothing reads the gradient of the image: a layer reading it computes none
+            ops.add(LayerOps.of(graph.getLayer(s.layer()), s.source() != ColumnPlan.Source.IMAGE));
             // profile rows per layer, both columns side by side: "conv1", not "conv1a"/"conv1b"
             names.add(s == output ? s.layer() : s.layer().replaceAll("[ab]$", ""));
             preProcessors.add(((LayerVertex) graph.getVertex(s.layer())).getLayerPreProcessor());
@@ -201,7 +202,7 @@ final class Column {
         long t = System.nanoTime();
         INDArray gradient = ops.get(i).backward(epsilon);
         InputPreProcessor p = preProcessors.get(i);
-        INDArray out = p == null ? gradient : p.backprop(gradient, batchSize, mgr);
+        INDArray out = p == null || gradient == null ? gradient : p.backprop(gradient, batchSize, mgr);
         record(names.get(i) + " backward", t);
         return out;
     }

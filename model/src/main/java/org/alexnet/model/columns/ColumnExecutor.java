@@ -152,13 +152,14 @@ public final class ColumnExecutor implements AutoCloseable {
         int home = Nd4j.getAffinityManager().getDeviceForArray(graph.params());
         for (int c = 0; c < 2; c++) {
             int device = this.devices[c];
+            int col = c;
             String name = "alexnet-column-" + (c == 0 ? "A" : "B");
             threads[c] = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(() -> {
                     // bind this column's thread to its device before it runs any ND4J op
                     Nd4j.getAffinityManager().unsafeSetDevice(device);
                     if (cpu) {
-                        shareCores();
+                        shareCores(col);
                     }
                     r.run();
                 }, name);
@@ -442,9 +443,12 @@ public final class ColumnExecutor implements AutoCloseable {
      * thread teams spin against each other and a step takes 2-5x longer (measured, see
      * docs/performance.md). OpenMP's thread count is per calling thread.
      */
-    private static void shareCores() {
+    private static void shareCores(int column) {
         int cores = Math.max(1, Nd4j.getEnvironment().maxThreads());
         org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(Math.max(1, cores / 2));
+        if (Boolean.getBoolean("alexnet.columns.bind")) {
+            org.alexnet.model.layers.NativeKernels.bindToShare(column, 2);
+        }
     }
 
     /**

@@ -9,15 +9,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Convolution + bias + activation: libnd4j's conv2d / conv2d_bp (oneDNN on the CPU when present), NCHW. */
+/**
+ * Convolution + bias + activation: libnd4j's conv2d / conv2d_bp (oneDNN on the CPU when present),
+ * NCHW. A layer whose input gradient nobody needs (conv1, reading the image) computes only its
+ * weight and bias gradient ({@link OneDnnWeightGradient}) where it can.
+ */
 final class ConvOps implements LayerOps {
     private final ConvolutionLayer layer;
     private final IActivation activation;
     private final int[] args;
+    private final OneDnnWeightGradient weightGradientOnly;
     private INDArray input;
     private INDArray preActivation;
 
-    ConvOps(ConvolutionLayer layer) {
+    /**
+     * @param inputGradient false when the layer's input gradient is not needed (its input is the
+     *                      image): {@link #backward} may then return null
+     */
+    ConvOps(ConvolutionLayer layer, boolean inputGradient) {
         this.layer = layer;
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layer.layerConf();
         if (c.getConvolutionMode() == ConvolutionMode.Same || c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
@@ -30,6 +39,7 @@ final class ConvOps implements LayerOps {
         // kH kW sH sW pH pW dH dW same(0) NCHW(0) weights [out, in, kH, kW](1), as DL4J lays them out
         this.args = new int[] {k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], 0, 0, 1};
         this.activation = c.getActivationFn();
+        this.weightGradientOnly = inputGradient ? null : new OneDnnWeightGradient(k, s, p);
     }
 
     @Override
@@ -49,6 +59,10 @@ final class ConvOps implements LayerOps {
     public INDArray backward(INDArray epsilon) {
         INDArray dz = activation.backprop(preActivation, epsilon).getFirst();
         Map<String, INDArray> grads = LayerOps.gradientViews(layer);
+        if (weightGradientOnly != null && OneDnnWeightGradient.usable(input)) {
+            weightGradientOnly.compute(input, dz, grads.get("W"), grads.get("b"));
+            return null;
+        }
         INDArray gradInput = input.ulike();
         INDArray gradWeights = grads.get("W").ulike();
         INDArray gradBias = Nd4j.createUninitialized(dz.dataType(), dz.size(1));

@@ -22,16 +22,24 @@ interface LayerOps {
     /** The layer's output for input x (kept for the backward pass when training). */
     INDArray forward(INDArray x, boolean training);
 
-    /** Fills the layer's gradient views from the output gradient; returns the input gradient. */
+    /**
+     * Fills the layer's gradient views from the output gradient; returns the input gradient (or
+     * null where the ops were made without it, see {@link #of}).
+     */
     INDArray backward(INDArray epsilon);
 
     /** Drops what the forward pass kept for the backward pass. */
     void clear();
 
-    /** The ops for one of the layer types AlexNet uses. */
-    static LayerOps of(Layer layer) {
+    /**
+     * The ops for one of the layer types AlexNet uses.
+     *
+     * @param inputGradient whether the backward pass must return the input gradient (false for
+     *                      the layers that read the image: their backward may return null)
+     */
+    static LayerOps of(Layer layer, boolean inputGradient) {
         if (layer instanceof ConvolutionLayer conv) {
-            return new ConvOps(conv);
+            return new ConvOps(conv, inputGradient);
         }
         if (layer instanceof SubsamplingLayer pool) {
             return new PoolOps(pool);

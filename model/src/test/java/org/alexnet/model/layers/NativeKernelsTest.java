@@ -13,7 +13,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The CPU's fused LRN kernels compute what the ND4J-operation path computes, forward and backward. */
+/**
+ * The CPU's fused LRN and max-pooling kernels compute what the ND4J-operation path computes,
+ * forward and backward.
+ */
 class NativeKernelsTest {
 
     @Test
@@ -52,6 +55,35 @@ class NativeKernelsTest {
             INDArray gradExpected = LrnMath.backwardWithOps(x, expected, g, 5, 1e-4, beta);
             INDArray gradActual = LrnMath.backward(x, actual, g, 5, 1e-4, beta);
             assertClose(gradExpected, gradActual, 1e-5, "input gradient, beta " + beta);
+        }
+    }
+
+    /**
+     * Max pooling, overlapping 3/2 windows (the paper's) and non-overlapping 2/2, on ReLU outputs
+     * (many zeros: ties, where both must pick a window's first maximum) and odd sizes: the same
+     * output and input gradient as libnd4j's maxpool2d / maxpool2d_bp.
+     */
+    @Test
+    void maxPoolingMatchesLibnd4j() {
+        for (int[] p : new int[][] {{3, 2, 13}, {3, 2, 27}, {2, 2, 9}, {3, 1, 6}}) {
+            int k = p[0];
+            int s = p[1];
+            Nd4j.getRandom().setSeed(3);
+            INDArray x = org.nd4j.linalg.ops.transforms.Transforms.relu(Nd4j.randn(DataType.FLOAT, 3, 5, p[2], p[2]));
+            x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.point(0)).assign(0); // ties only
+            int[] args = {k, k, s, s, 0, 0, 1, 1, 0, 0, 0};
+            long o = (p[2] - k) / s + 1;
+            INDArray expected = Nd4j.create(DataType.FLOAT, 3, 5, o, o);
+            Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("maxpool2d").addInputs(x).addOutputs(expected)
+                    .addIntegerArguments(args).build());
+            NativeKernels.MaxPool actual = NativeKernels.maxPoolForward(x, k, k, s, s);
+            assertEquals(expected, actual.output(), "max pooling " + k + "/" + s + " of " + p[2]);
+            INDArray g = Nd4j.randn(DataType.FLOAT, 3, 5, o, o);
+            INDArray gradExpected = x.ulike();
+            Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("maxpool2d_bp").addInputs(x, g)
+                    .addOutputs(gradExpected).addIntegerArguments(args).build());
+            assertClose(gradExpected, NativeKernels.maxPoolBackward(actual, g, x.shape()), 1e-6,
+                    "max pooling's input gradient " + k + "/" + s + " of " + p[2]);
         }
     }
 
