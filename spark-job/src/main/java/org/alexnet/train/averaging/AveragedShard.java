@@ -17,26 +17,29 @@ public record AveragedShard(int shard, long examples, FlatArray params, FlatArra
     private static final int WORKER_BYTES = 4 + 8 + 8 + 8 + 8 + 8;
 
     /**
-     * The encoded shard whose values are {@code sums / examples} of parameters and momentum,
-     * rounded to {@code valueBytes} (4 or 8) bytes each.
+     * The encoded shard: the header, then {@code length} parameter and {@code length} momentum
+     * values of {@code valueBytes} (4 or 8) bytes each, which {@code averages} writes into the two
+     * views it is given; the seconds it takes are recorded as the shard's averaging time.
      */
-    static byte[] encode(int shard, long examples, List<WorkerStats> workers, double fetchSeconds, double averageSeconds,
-                         int valueBytes, double[] paramSums, double[] momentumSums) {
-        int length = paramSums.length;
+    static byte[] encode(int shard, long examples, List<WorkerStats> workers, double fetchSeconds, int valueBytes,
+                         int length, java.util.function.BiConsumer<FlatArray, FlatArray> averages) {
         int header = 4 + 8 + 8 + 8 + 4 + WORKER_BYTES * workers.size() + 4 + 4;
         byte[] encoded = new byte[Math.addExact(header, Math.multiplyExact(2 * valueBytes, length))];
         ByteBuffer out = ByteBuffer.wrap(encoded);
-        out.putInt(shard).putLong(examples).putDouble(fetchSeconds).putDouble(averageSeconds).putInt(workers.size());
+        out.putInt(shard).putLong(examples).putDouble(fetchSeconds);
+        int averageAt = out.position();
+        out.putDouble(0).putInt(workers.size());
         for (WorkerStats w : workers) {
             out.putInt(w.worker()).putLong(w.examples()).putLong(w.minibatches()).putDouble(w.lossSum())
                     .putDouble(w.dataWaitSeconds()).putDouble(w.computeSeconds());
         }
         out.putInt(valueBytes).putInt(length);
+        long t0 = System.nanoTime();
         if (length > 0) {
-            double total = examples;
-            FlatArray.wrap(encoded, header, valueBytes, length).setQuotients(paramSums, total, 0);
-            FlatArray.wrap(encoded, header + valueBytes * length, valueBytes, length).setQuotients(momentumSums, total, 0);
+            averages.accept(FlatArray.wrap(encoded, header, valueBytes, length),
+                    FlatArray.wrap(encoded, header + valueBytes * length, valueBytes, length));
         }
+        out.putDouble(averageAt, (System.nanoTime() - t0) / 1e9);
         return encoded;
     }
 

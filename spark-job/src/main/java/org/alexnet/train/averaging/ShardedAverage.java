@@ -137,7 +137,6 @@ public final class ShardedAverage {
         List<StatePiece> pieces = new ArrayList<>();
         arriving.forEachRemaining(pieces::add);
         double fetch = (System.nanoTime() - t0) / 1e9;
-        long t1 = System.nanoTime();
         pieces.sort(Comparator.comparingInt(p -> p.stats().worker()));
         List<WorkerStats> workers = new ArrayList<>();
         StatePiece first = null;
@@ -162,19 +161,37 @@ public final class ShardedAverage {
         }
         List<WorkerStats> reported = shard == 0 ? workers : List.of();
         if (first == null) { // nobody trained: the driver reports it
-            return AveragedShard.encode(shard, 0, reported, fetch, 0, Float.BYTES, new double[0], new double[0]);
+            return AveragedShard.encode(shard, 0, reported, fetch, Float.BYTES, 0, (p, m) -> { });
         }
-        int length = first.params().length();
-        double[] p = new double[length];
-        double[] m = new double[length];
-        for (StatePiece piece : pieces) {
-            if (piece.stats().examples() > 0) {
-                piece.params().addWeighted(piece.stats().examples(), p);
-                piece.momentum().addWeighted(piece.stats().examples(), m);
+        List<StatePiece> trained = pieces.stream().filter(piece -> piece.stats().examples() > 0).toList();
+        double total = examples;
+        return AveragedShard.encode(shard, examples, reported, fetch, first.params().valueBytes(),
+                first.params().length(), (p, m) -> {
+                    average(trained, StatePiece::params, total, p);
+                    average(trained, StatePiece::momentum, total, m);
+                });
+    }
+
+    /** Values summed per block: the sums of a block stay in the cache, and no shard-sized array of doubles is made. */
+    private static final int BLOCK = 1 << 14;
+
+    /**
+     * Writes into {@code out} the example-weighted average of the pieces' values, block by block:
+     * each value is (sum over the pieces, in their order, of examples x value, from zero, in double)
+     * divided by {@code total} and rounded to {@code out}'s precision.
+     */
+    private static void average(List<StatePiece> pieces, java.util.function.Function<StatePiece, FlatArray> values,
+                                double total, FlatArray out) {
+        int length = out.length();
+        double[] sums = new double[Math.min(BLOCK, length)];
+        for (int from = 0; from < length; from += sums.length) {
+            int n = Math.min(sums.length, length - from);
+            java.util.Arrays.fill(sums, 0, n, 0);
+            for (StatePiece piece : pieces) {
+                values.apply(piece).addWeighted(piece.stats().examples(), sums, from, n);
             }
+            out.setQuotients(sums, n, total, from);
         }
-        return AveragedShard.encode(shard, examples, reported, fetch, (System.nanoTime() - t1) / 1e9,
-                first.params().valueBytes(), p, m);
     }
 
     @SuppressWarnings("unchecked")
