@@ -16,6 +16,7 @@ import org.alexnet.preprocessing.PreprocessImageNet;
 import org.alexnet.sample.SampleImages;
 import org.alexnet.spark.SparkSerialization;
 import org.alexnet.train.EvaluateModel;
+import org.alexnet.train.RoundTransport;
 import org.alexnet.train.TopKCounts;
 import org.alexnet.train.TrainAlexNet;
 import org.apache.spark.SparkConf;
@@ -64,9 +65,10 @@ public final class Demo {
         System.out.printf("%d classes, %d train + %d val images, %d deliberately broken files%n",
                 s.classes(), s.trainImages(), s.valImages(), s.brokenFiles());
 
+        // the training job's session settings; Spark's result limit stays as it is
         SparkSession spark = SparkSession.builder()
-                .config(SparkSerialization.apply(new SparkConf().setAppName("AlexNetDemo")))
-                .config("spark.ui.enabled", "false").config("spark.driver.maxResultSize", "0").getOrCreate();
+                .config(RoundTransport.apply(SparkSerialization.apply(new SparkConf().setAppName("AlexNetDemo"))))
+                .config("spark.ui.enabled", "false").getOrCreate();
         try {
             System.out.println("Spark master: " + spark.sparkContext().master());
             step(2, "preprocessing (PreprocessImageNet) into " + dataset);
