@@ -73,7 +73,7 @@ class RecipeJobSettingsTest {
     @MethodSource("settings")
     void preprocessTrainAndPredictRunWithTheRecipesJobSettings(String recipes, Map<String, String> settings) throws Exception {
         SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("RecipeJobSettingsTest")
-                .set("spark.ui.enabled", "false").set("spark.driver.maxResultSize", "0");
+                .set("spark.ui.enabled", "false");
         settings.forEach(conf::set);
         // as the jobs build their sessions
         SparkSession spark = SparkSession.builder().config(SparkSerialization.apply(conf)).getOrCreate();
