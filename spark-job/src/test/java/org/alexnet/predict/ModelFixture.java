@@ -28,7 +28,7 @@ abstract class ModelFixture {
     @BeforeAll
     static void trainAModel() throws Exception {
         spark = SparkSession.builder().master("local[2]").appName("ModelUseTests")
-                .config("spark.ui.enabled", "false").config("spark.driver.maxResultSize", "0").getOrCreate();
+                .config("spark.ui.enabled", "false").getOrCreate();
         raw = dir.resolve("raw");
         SampleImages.write(raw, 4, 24, 8, 3);
         dataset = dir.resolve("dataset");
