@@ -23,10 +23,9 @@ import org.alexnet.config.ConfigException;
 import org.alexnet.predict.AlexNetModel;
 import org.alexnet.predict.TaskSpread;
 import org.alexnet.preprocessing.DatasetLayout;
-import org.alexnet.spark.SparkSerialization;
+import org.alexnet.spark.SparkCommand;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.SparkConf;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -59,14 +58,7 @@ public final class Neighbours {
     }
 
     public static void main(String[] args) {
-        SparkSession[] spark = new SparkSession[1];
-        int exit = run(args, () -> spark[0] = SparkSession.builder()
-                        .config(SparkSerialization.apply(new SparkConf().setAppName("AlexNetNeighbours"))).getOrCreate(),
-                System.out, System.err);
-        if (spark[0] != null) {
-            spark[0].stop();
-        }
-        System.exit(exit);
+        SparkCommand.exit(SparkCommand.session("AlexNetNeighbours"), spark -> run(args, spark, System.out, System.err));
     }
 
     /** Runs the command in this JVM with the given session (tests, embedding); returns the exit code. */

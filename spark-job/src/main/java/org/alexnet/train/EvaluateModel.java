@@ -8,9 +8,8 @@ import org.alexnet.archive.ModelArchive;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.ConfigException;
 import org.alexnet.preprocessing.DatasetLayout;
-import org.alexnet.spark.SparkSerialization;
+import org.alexnet.spark.SparkCommand;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -24,14 +23,7 @@ public final class EvaluateModel {
     }
 
     public static void main(String[] args) {
-        SparkSession[] spark = new SparkSession[1];
-        int exit = run(args, () -> spark[0] = SparkSession.builder()
-                        .config(SparkSerialization.apply(new SparkConf().setAppName("EvaluateAlexNet"))).getOrCreate(),
-                System.out, System.err);
-        if (spark[0] != null) {
-            spark[0].stop();
-        }
-        System.exit(exit);
+        SparkCommand.exit(SparkCommand.session("EvaluateAlexNet"), spark -> run(args, spark, System.out, System.err));
     }
 
     /**

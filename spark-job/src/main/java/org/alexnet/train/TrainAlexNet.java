@@ -6,6 +6,7 @@ import org.alexnet.config.CommandLine;
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
 import org.alexnet.config.Installation;
+import org.alexnet.spark.SparkCommand;
 import org.alexnet.spark.SparkSerialization;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -25,12 +26,7 @@ public final class TrainAlexNet {
     }
 
     public static void main(String[] args) {
-        SparkSession[] spark = new SparkSession[1];
-        int exit = run(args, () -> spark[0] = session());
-        if (spark[0] != null) {
-            spark[0].stop();
-        }
-        System.exit(exit);
+        SparkCommand.exit(TrainAlexNet::session, spark -> run(args, spark));
     }
 
     /** Runs the job in this JVM with the given session (tests, embedding); returns the exit code. */
