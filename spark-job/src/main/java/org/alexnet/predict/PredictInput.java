@@ -135,23 +135,21 @@ record PredictInput(Dataset<Row> rows, String imageCol, boolean stored, InputFor
 
     /** Spark's binaryFile source under a directory (recursively), keyed by the path below it. */
     private static PredictInput binaryFiles(SparkSession spark, String input, Path root, String glob) {
-        DataFrameReader reader = spark.read().format("binaryFile").option("recursiveFileLookup", "true");
-        if (glob != null) {
-            reader = reader.option("pathGlobFilter", glob);
-        }
-        Dataset<Row> files = reader.load(input);
+        Dataset<Row> files = recursive(spark, "binaryFile", glob).load(input);
         return new PredictInput(files.select(relativeKey(col("path"), root), col("content")), "content", false,
                 InputFormat.BINARY_FILE, false);
     }
 
     private static PredictInput image(SparkSession spark, String input, Path root, String glob) {
-        DataFrameReader reader = spark.read().format("image").option("recursiveFileLookup", "true");
-        if (glob != null) {
-            reader = reader.option("pathGlobFilter", glob);
-        }
-        Dataset<Row> images = reader.load(input);
+        Dataset<Row> images = recursive(spark, "image", glob).load(input);
         return new PredictInput(images.select(relativeKey(col("image.origin"), root), col("image")), "image", false,
                 InputFormat.IMAGE, true);
+    }
+
+    /** A reader of Spark's file source {@code format} that descends into directories, filtered by {@code glob} if set. */
+    private static DataFrameReader recursive(SparkSession spark, String format, String glob) {
+        DataFrameReader reader = spark.read().format(format).option("recursiveFileLookup", "true");
+        return glob == null ? reader : reader.option("pathGlobFilter", glob);
     }
 
     /**
