@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * layers (and fc8 in column A), backward, and the parameter update of its own layers. It
  * computes with {@link LayerOps} on the parameters of the graph it was given (the canonical
  * graph, or a replica on this column's device), whose parameters and gradients are views into
- * that graph's flat vectors; its own parameters are {@link #params() slices} of them.
+ * that graph's flat vectors; its own parameters are {@link #paramSlices() slices} of them.
  */
 final class Column {
     private final int index;
@@ -30,7 +30,7 @@ final class Column {
     private final List<Long> inputWidths = new ArrayList<>();
     private final LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
     private final List<String> names = new ArrayList<>();
-    private final List<ParamUpdate.Slice> params;
+    private final List<ParamUpdate.Slice> paramSlices;
     private StepProfile profile;
     private long outputWidthA;
     private int batchSize;
@@ -55,7 +55,7 @@ final class Column {
             preProcessors.add(((LayerVertex) graph.getVertex(s.layer())).getLayerPreProcessor());
             inputWidths.add(0L);
         }
-        this.params = ParamUpdate.slices(graph, all.stream().map(ColumnPlan.Step::layer).toList());
+        this.paramSlices = ParamUpdate.slices(graph, all.stream().map(ColumnPlan.Step::layer).toList());
     }
 
     /** Records where this column's time goes from now on (null: stop recording). */
@@ -74,8 +74,8 @@ final class Column {
     }
 
     /** This column's parameter arrays: where they sit in its graph's flat vectors (the same in every replica). */
-    List<ParamUpdate.Slice> params() {
-        return params;
+    List<ParamUpdate.Slice> paramSlices() {
+        return paramSlices;
     }
 
     /**
@@ -163,7 +163,7 @@ final class Column {
      */
     void update(ComputationGraph canonical, int batchSize, int iteration, int epoch) {
         long t = System.nanoTime();
-        ParamUpdate.apply(graph, canonical, params, batchSize, iteration, epoch);
+        ParamUpdate.apply(graph, canonical, paramSlices, batchSize, iteration, epoch);
         record("update", t);
     }
 

@@ -38,6 +38,7 @@ final class CpuTuning {
     static void warnWithoutOneDnn() {
         String build = NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
         if (build == null || !build.contains("HAVE_ONEDNN")) {
+            // logged as the column executor, as before: log settings that name it keep working
             LoggerFactory.getLogger(ColumnExecutor.class).warn("ND4J's native library is the generic "
                     + "build, without oneDNN: a training step takes several times longer. Start this JVM with "
                     + "-Dorg.bytedeco.javacpp.platform.extension=-onednn (conf/jvm-options; on a cluster, "

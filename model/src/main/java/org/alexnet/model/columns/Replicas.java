@@ -16,6 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
 final class Replicas {
     private final ComputationGraph canonical;
     private final boolean training;
+    /** The canonical graph's device. */
+    private final int home;
     private final boolean[] used = new boolean[2];
 
     /**
@@ -25,7 +27,7 @@ final class Replicas {
     Replicas(ComputationGraph canonical, Placement placement, boolean training, boolean forceReplicaB) {
         this.canonical = canonical;
         this.training = training;
-        int home = Nd4j.getAffinityManager().getDeviceForArray(canonical.params());
+        this.home = Nd4j.getAffinityManager().getDeviceForArray(canonical.params());
         for (int c = 0; c < 2; c++) {
             used[c] = (!Backend.isCpu() && placement.device(c) != home) || (forceReplicaB && c == 1);
         }
@@ -55,12 +57,12 @@ final class Replicas {
 
     /** Copies the canonical graph's values of the column's parameters into its replica, on {@code device}. */
     void load(Column column, int device) {
-        copy(canonical, column.graph(), column.params(), device);
+        copy(canonical, column.graph(), column.paramSlices(), device);
     }
 
     /** Copies the column's parameters from its replica into the canonical graph. */
     void writeBack(Column column) {
-        copy(column.graph(), canonical, column.params(), Nd4j.getAffinityManager().getDeviceForArray(canonical.params()));
+        copy(column.graph(), canonical, column.paramSlices(), home);
     }
 
     /** Copies parameters (and, when training, momentum) of the given slices, onto {@code device}. */

@@ -25,7 +25,8 @@ public final class CpuReference {
         }
         Path dir = Path.of(args[0]);
         if (!Backend.isCpu()) {
-            System.err.println("gpu-check's CPU reference: ND4J loaded the " + Backend.name() + " backend, not the CPU one");
+            System.err.println("gpu-check's CPU reference: ND4J loaded the " + Backend.name()
+                    + " backend, not the CPU one");
             System.exit(1);
         }
         ComputationGraph graph = CheckSteps.graph();
