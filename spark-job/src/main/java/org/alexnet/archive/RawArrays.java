@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.alexnet.model.Backend;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -104,7 +105,7 @@ public final class RawArrays {
      * whole, contiguous buffer (the graph's flat parameter and updater arrays are). Else null.
      */
     private static ByteBuffer nativeBuffer(INDArray a) {
-        boolean whole = Nd4j.getEnvironment().isCPU() && a.offset() == 0 && a.data().length() == a.length()
+        boolean whole = Backend.isCpu() && a.offset() == 0 && a.data().length() == a.length()
                 && a.length() * a.dataType().width() <= Integer.MAX_VALUE
                 && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
         if (!whole) {

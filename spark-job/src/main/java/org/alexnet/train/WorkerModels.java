@@ -18,24 +18,24 @@ final class WorkerModels {
     private WorkerModels() {
     }
 
-    static WorkerModel borrow(AlexNetConfig config, TrainConfig.Executor executor, List<Integer> devices) {
-        String key = key(config, executor, devices);
+    static WorkerModel borrow(AlexNetConfig config, TrainConfig.Executor strategy, List<Integer> devices) {
+        String key = key(config, strategy, devices);
         synchronized (IDLE) {
             Deque<WorkerModel> idle = IDLE.get(key);
             if (idle != null && !idle.isEmpty()) {
                 return idle.pop();
             }
         }
-        return new WorkerModel(config, executor, devices);
+        return new WorkerModel(config, strategy, devices);
     }
 
-    static void giveBack(WorkerModel model, TrainConfig.Executor executor, List<Integer> devices) {
+    static void giveBack(WorkerModel model, TrainConfig.Executor strategy, List<Integer> devices) {
         synchronized (IDLE) {
-            IDLE.computeIfAbsent(key(model.config(), executor, devices), k -> new ArrayDeque<>()).push(model);
+            IDLE.computeIfAbsent(key(model.config(), strategy, devices), k -> new ArrayDeque<>()).push(model);
         }
     }
 
-    private static String key(AlexNetConfig config, TrainConfig.Executor executor, List<Integer> devices) {
-        return config.toConfig().toPropertiesText() + executor + devices;
+    private static String key(AlexNetConfig config, TrainConfig.Executor strategy, List<Integer> devices) {
+        return config.toConfig().toPropertiesText() + strategy + devices;
     }
 }

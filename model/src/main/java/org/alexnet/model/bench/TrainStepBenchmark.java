@@ -11,6 +11,7 @@ import org.alexnet.config.ConfigException;
 import org.alexnet.config.Installation;
 import org.alexnet.model.AlexNet;
 import org.alexnet.model.AlexNetConfig;
+import org.alexnet.model.Backend;
 import org.alexnet.model.columns.ColumnExecutor;
 import org.alexnet.model.columns.StepProfile;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -93,7 +94,7 @@ public final class TrainStepBenchmark {
             }
             return String.format("train-step preset=%s batch=%d executor=%s backend=%s threads=%s: "
                             + "median %.3f s/step, %.2f images/s (steps: %s s)",
-                    preset, batch, executor, Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"),
+                    preset, batch, executor, Backend.name(),
                     Nd4j.getEnvironment().maxMasterThreads(), medianSeconds(), imagesPerSecond(), sb);
         }
     }

@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * layers (and fc8 in column A), backward, and the parameter update of its own layers. It
  * computes with {@link LayerOps} on the parameters of the graph it was given (the canonical
  * graph, or a replica on this column's device), whose parameters and gradients are views into
- * that graph's flat vectors.
+ * that graph's flat vectors; its own parameters are {@link #paramSlices() slices} of them.
  */
 final class Column {
     private final int index;
@@ -30,6 +30,7 @@ final class Column {
     private final List<Long> inputWidths = new ArrayList<>();
     private final LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
     private final List<String> names = new ArrayList<>();
+    private final List<ParamUpdate.Slice> paramSlices;
     private StepProfile profile;
     private long outputWidthA;
     private int batchSize;
@@ -45,28 +46,21 @@ final class Column {
         this.output = index == 0 ? plan.output() : null;
         this.outputPoint = plan.output().point();
         this.exchange = exchange;
-        for (ColumnPlan.Step s : allSteps()) {
+        List<ColumnPlan.Step> all = plan.stepsOf(index);
+        for (ColumnPlan.Step s : all) {
             // nothing reads the gradient of the image: a layer reading it computes none
             ops.add(LayerOps.of(graph.getLayer(s.layer()), s.source() != ColumnPlan.Source.IMAGE));
             // profile rows per layer, both columns side by side: "conv1", not "conv1a"/"conv1b"
-            names.add(s == output ? s.layer() : s.layer().replaceAll("[ab]$", ""));
+            names.add(s.name());
             preProcessors.add(((LayerVertex) graph.getVertex(s.layer())).getLayerPreProcessor());
             inputWidths.add(0L);
         }
+        this.paramSlices = ParamUpdate.slices(graph, all.stream().map(ColumnPlan.Step::layer).toList());
     }
 
     /** Records where this column's time goes from now on (null: stop recording). */
     void profile(StepProfile profile) {
         this.profile = profile;
-    }
-
-    /** This column's steps, plus the output layer for column A. */
-    List<ColumnPlan.Step> allSteps() {
-        List<ColumnPlan.Step> all = new ArrayList<>(steps);
-        if (output != null) {
-            all.add(output);
-        }
-        return all;
     }
 
     /** 0 for column A, 1 for column B. */
@@ -77,6 +71,11 @@ final class Column {
     /** The graph whose layers this column drives. */
     ComputationGraph graph() {
         return graph;
+    }
+
+    /** This column's parameter arrays: where they sit in its graph's flat vectors (the same in every replica). */
+    List<ParamUpdate.Slice> paramSlices() {
+        return paramSlices;
     }
 
     /**
@@ -156,6 +155,16 @@ final class Column {
             exchange.gatherToA(outputPoint, 1, x);
         }
         return kept;
+    }
+
+    /**
+     * The update after {@link #forwardBackward}: this column's parameters step by their
+     * gradients, with the update rules and learning rate of the canonical graph's layers.
+     */
+    void update(ComputationGraph canonical, int batchSize, int iteration, int epoch) {
+        long t = System.nanoTime();
+        ParamUpdate.apply(graph, canonical, paramSlices, batchSize, iteration, epoch);
+        record("update", t);
     }
 
     /** The column-agnostic names of the layers this column computes, in forward order ("conv1", ..., "fc8" in A). */

@@ -1,28 +1,16 @@
 package org.alexnet.model.columns;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.alexnet.model.AlexNetConfig;
+import org.alexnet.model.Backend;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.MirroringPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -60,35 +48,26 @@ import org.nd4j.linalg.factory.Nd4j;
  * outputs (e.g. fc7, the paper's 4096-unit image feature), both columns' parts joined; an
  * executor made with {@link #forInference} does only that, without the gradient and momentum
  * vectors training needs.
+ *
+ * <p><b>Parts.</b> {@link ColumnPlan} (which layer runs in which column), {@link Column} (one
+ * column's forward, backward and update), {@link Exchange} (the only place the columns talk),
+ * {@link ColumnThreads} (a thread per column on its device, joined fail-fast),
+ * {@link Placement} (the devices), {@link Replicas} (graphs on other devices), {@link StepMemory}
+ * (the step's workspace), {@link InferencePasses} (inference in bounded passes) and
+ * {@link CpuTuning}.
  */
 public final class ColumnExecutor implements AutoCloseable {
-    /**
-     * Memory of one column's step (activations, gradients, temporaries): sized by the first step,
-     * then reused. Without it every step allocates ~1 GB of fresh off-heap buffers that only a
-     * garbage collection returns, and the page faults on them cost more than some layers.
-     */
-    private static final WorkspaceConfiguration STEP_MEMORY = WorkspaceConfiguration.builder()
-            .initialSize(0)
-            .policyAllocation(AllocationPolicy.OVERALLOCATE)
-            .overallocationLimit(0.1)
-            .policyLearning(LearningPolicy.FIRST_LOOP)
-            .policyMirroring(MirroringPolicy.FULL)
-            .policySpill(SpillPolicy.REALLOCATE)
-            .build();
-    private static final String STEP_WORKSPACE = "alexnet-column-step";
     /** Images per inference pass: no more than a training minibatch holds (the paper's 128). */
     static final int MAX_INFERENCE_BATCH = 128;
     private final ComputationGraph graph;
     private final ColumnPlan plan;
-    private final int[] devices;
+    private final Placement placement;
     private final Exchange exchange;
-    private final ExecutorService[] threads = new ExecutorService[2];
+    private final Replicas replicas;
+    private final ColumnThreads threads;
     private final Column[] columns = new Column[2];
-    private final List<List<ParamUpdate.Slice>> slices = new ArrayList<>();
-    private final boolean[] replica = new boolean[2];
     /** False for an inference-only executor: no gradients, no momentum. */
     private final boolean training;
-    private boolean closed;
     private volatile StepProfile profile;
 
     /**
@@ -136,12 +115,12 @@ public final class ColumnExecutor implements AutoCloseable {
         }
         this.graph = graph;
         this.plan = ColumnPlan.of(graph);
-        this.devices = placement(devices);
-        boolean cpu = isCpuBackend();
+        this.placement = Placement.of(devices);
+        boolean cpu = Backend.isCpu();
         if (cpu) {
-            warnWithoutOneDnn();
+            CpuTuning.warnWithoutOneDnn();
         }
-        this.exchange = new Exchange(this.devices, !cpu);
+        this.exchange = new Exchange(placement.devices(), !cpu);
         this.training = training;
         if (training) {
             if (graph.getGradientsViewArray() == null) {
@@ -149,38 +128,21 @@ public final class ColumnExecutor implements AutoCloseable {
             }
             ParamUpdate.checkLayout(graph);
         }
-        int home = Nd4j.getAffinityManager().getDeviceForArray(graph.params());
-        for (int c = 0; c < 2; c++) {
-            int device = this.devices[c];
-            int col = c;
-            String name = "alexnet-column-" + (c == 0 ? "A" : "B");
-            threads[c] = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(() -> {
-                    // bind this column's thread to its device before it runs any ND4J op
-                    Nd4j.getAffinityManager().unsafeSetDevice(device);
-                    if (cpu) {
-                        shareCores(col);
-                    }
-                    r.run();
-                }, name);
-                t.setDaemon(true);
-                return t;
-            });
-            replica[c] = (!cpu && device != home) || (forceReplicas && c == 1);
+        this.replicas = new Replicas(graph, placement, training, forceReplicas);
+        this.threads = new ColumnThreads(placement.devices(), cpu);
+        try {
+            for (int c = 0; c < 2; c++) {
+                int column = c;
+                columns[c] = threads.call(c, () -> {
+                    Nd4j.getRandom().setSeed(dropoutSeed(config.seed(), column)); // each column draws its own masks
+                    return new Column(column, replicas.graphFor(column), plan, exchange);
+                });
+            }
+            reload();
+        } catch (RuntimeException | Error e) {
+            threads.close();
+            throw e;
         }
-        for (int c = 0; c < 2; c++) {
-            int col = c;
-            long seed = config.seed() * 31 + c + 1;
-            Set<String> names = new HashSet<>();
-            new Column(c, graph, plan, exchange).allSteps().forEach(s -> names.add(s.layer()));
-            slices.add(ParamUpdate.slices(graph, names));
-            columns[c] = call(c, () -> {
-                Nd4j.getRandom().setSeed(seed); // each column draws its own dropout masks
-                ComputationGraph own = replica[col] ? newReplica() : graph;
-                return new Column(col, own, plan, exchange);
-            });
-        }
-        reload();
     }
 
     /**
@@ -197,11 +159,12 @@ public final class ColumnExecutor implements AutoCloseable {
         return fit(batch.getFeatures(0), batch.getLabels(0));
     }
 
-    /** {@link #fit(MultiDataSet)} on an image batch [n, 3, side, side] and one-hot labels [n, classes]. */
+    /**
+     * {@link #fit(MultiDataSet)} on an image batch [n, 3, side, side] and one-hot labels [n, classes].
+     * Should a column fail, the step ends at once with its exception and the executor is closed.
+     */
     public double fit(INDArray images, INDArray labels) {
-        if (closed) {
-            throw new IllegalStateException("column executor closed");
-        }
+        requireOpen();
         if (!training) {
             throw new IllegalStateException("this column executor was built for inference only");
         }
@@ -209,23 +172,14 @@ public final class ColumnExecutor implements AutoCloseable {
         int epoch = graph.getEpochCount();
         int batchSize = (int) labels.size(0);
         double regularization = graph.calcRegularizationScore(true);
-        List<Future<Double>> steps = new ArrayList<>();
-        for (int c = 0; c < 2; c++) {
+        List<Double> losses = threads.onBoth(c -> () -> StepMemory.run(columns[c], () -> {
             Column column = columns[c];
-            List<ParamUpdate.Slice> own = slices.get(c);
-            int device = devices[c];
-            steps.add(submitStep(c, () -> {
-                double loss = column.forwardBackward(onDevice(images, device), onDevice(labels, device),
-                        regularization);
-                long t = System.nanoTime();
-                ParamUpdate.apply(column.graph(), graph, own, batchSize, iteration, epoch);
-                if (profile != null) {
-                    profile.add(column.index(), "update", t);
-                }
-                return loss;
-            }));
-        }
-        double loss = join(steps).get(0);
+            double loss = column.forwardBackward(placement.onDeviceOf(c, images), placement.onDeviceOf(c, labels),
+                    regularization);
+            column.update(graph, batchSize, iteration, epoch);
+            return loss;
+        }));
+        double loss = losses.get(0); // column A computes the loss (fc8 is there)
         if (profile != null) {
             profile.stepDone();
         }
@@ -256,9 +210,7 @@ public final class ColumnExecutor implements AutoCloseable {
      * @return layer name to activations [n, ...], in the order asked
      */
     public Map<String, INDArray> activations(INDArray images, Collection<String> layers) {
-        if (closed) {
-            throw new IllegalStateException("column executor closed");
-        }
+        requireOpen();
         Set<String> wanted = new LinkedHashSet<>(layers);
         List<String> known = layerNames();
         for (String layer : wanted) {
@@ -267,34 +219,7 @@ public final class ColumnExecutor implements AutoCloseable {
                         + known);
             }
         }
-        long n = images.size(0);
-        if (n > MAX_INFERENCE_BATCH) {
-            // bounded memory: 10-view evaluation hands over batch x 10 views at once
-            Map<String, List<INDArray>> parts = new LinkedHashMap<>();
-            for (long from = 0; from < n; from += MAX_INFERENCE_BATCH) {
-                long to = Math.min(n, from + MAX_INFERENCE_BATCH);
-                INDArray slice = images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to)).dup();
-                activations(slice, wanted).forEach((k, v) -> parts.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
-            }
-            Map<String, INDArray> joined = new LinkedHashMap<>();
-            parts.forEach((k, v) -> joined.put(k, Nd4j.concat(0, v.toArray(new INDArray[0]))));
-            return joined;
-        }
-        List<Future<Map<String, INDArray>>> outputs = new ArrayList<>();
-        for (int c = 0; c < 2; c++) {
-            Column column = columns[c];
-            int device = devices[c];
-            outputs.add(submitStep(c, () -> column.infer(onDevice(images, device), wanted)));
-        }
-        List<Map<String, INDArray>> byColumn = join(outputs);
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        int home = devices[0];
-        for (String layer : wanted) {
-            INDArray a = byColumn.get(0).get(layer);
-            INDArray b = byColumn.get(1).get(layer);
-            out.put(layer, b == null ? a : Nd4j.concat(1, a, onDevice(b, home)));
-        }
-        return out;
+        return InferencePasses.run(images, MAX_INFERENCE_BATCH, batch -> inferOnePass(batch, wanted));
     }
 
     /**
@@ -308,11 +233,10 @@ public final class ColumnExecutor implements AutoCloseable {
     /** Copies the replicas' parameters and momentum into the canonical graph (no-op without replicas). */
     public void writeBack() {
         for (int c = 0; c < 2; c++) {
-            if (replica[c]) {
-                ComputationGraph from = columns[c].graph();
-                int col = c;
-                call(c, () -> {
-                    copy(from, graph, slices.get(col), Nd4j.getAffinityManager().getDeviceForArray(graph.params()), training);
+            if (replicas.usedBy(c)) {
+                Column column = columns[c];
+                threads.call(c, () -> {
+                    replicas.writeBack(column);
                     return null;
                 });
             }
@@ -320,6 +244,19 @@ public final class ColumnExecutor implements AutoCloseable {
     }
 
     /** Loads the canonical graph's parameters and momentum into the replicas (no-op without replicas). */
+    public void reload() {
+        for (int c = 0; c < 2; c++) {
+            if (replicas.usedBy(c)) {
+                Column column = columns[c];
+                int device = placement.device(c);
+                threads.call(c, () -> {
+                    replicas.load(column, device);
+                    return null;
+                });
+            }
+        }
+    }
+
     /**
      * Reseeds each column thread's random generator (dropout masks) from {@code seed}, so a run
      * that reuses this executor draws the same masks as one that built it afresh: the training
@@ -327,24 +264,11 @@ public final class ColumnExecutor implements AutoCloseable {
      */
     public void reseed(long seed) {
         for (int c = 0; c < 2; c++) {
-            long columnSeed = seed * 31 + c + 1;
-            call(c, () -> {
+            long columnSeed = dropoutSeed(seed, c);
+            threads.call(c, () -> {
                 Nd4j.getRandom().setSeed(columnSeed);
                 return null;
             });
-        }
-    }
-
-    public void reload() {
-        for (int c = 0; c < 2; c++) {
-            if (replica[c]) {
-                ComputationGraph to = columns[c].graph();
-                int col = c;
-                call(c, () -> {
-                    copy(graph, to, slices.get(col), devices[col], training);
-                    return null;
-                });
-            }
         }
     }
 
@@ -373,178 +297,46 @@ public final class ColumnExecutor implements AutoCloseable {
 
     /** Device of column A and of column B. */
     public int[] devices() {
-        return devices.clone();
+        return placement.devices();
     }
 
     /** Whether column c drives a replica on its own device (rather than the canonical graph's layers). */
     public boolean usesReplica(int column) {
-        return replica[column];
+        return replicas.usedBy(column);
     }
 
     /** False once closed, or after a column failed (the executor is unusable then). */
     public boolean isOpen() {
-        return !closed;
+        return threads.isOpen();
     }
 
     /** Stops the column threads (does not write back: call {@link #writeBack()} first if needed). */
     @Override
     public void close() {
-        closed = true;
-        for (ExecutorService t : threads) {
-            if (t != null) {
-                t.shutdownNow();
-            }
+        threads.close();
+    }
+
+    /** One inference pass: each column's part of the wanted layers, both columns' parts joined on column A's device. */
+    private Map<String, INDArray> inferOnePass(INDArray images, Set<String> wanted) {
+        List<Map<String, INDArray>> byColumn = threads.onBoth(c -> () -> StepMemory.run(columns[c],
+                () -> columns[c].infer(placement.onDeviceOf(c, images), wanted)));
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (String layer : wanted) {
+            INDArray a = byColumn.get(0).get(layer);
+            INDArray b = byColumn.get(1).get(layer);
+            out.put(layer, b == null ? a : Nd4j.concat(1, a, placement.onDeviceOf(0, b)));
+        }
+        return out;
+    }
+
+    private void requireOpen() {
+        if (!threads.isOpen()) {
+            throw new IllegalStateException("column executor closed (by close(), or when a column failed)");
         }
     }
 
-    /** A copy of the canonical graph on the calling thread's device, with its own updater state when training. */
-    private ComputationGraph newReplica() {
-        ComputationGraph r = new ComputationGraph(graph.getConfiguration().clone());
-        r.init();
-        if (training) {
-            r.initGradientsView();
-            ParamUpdate.checkLayout(r); // initialise the state now, so DL4J never zeroes it later
-        }
-        return r;
-    }
-
-    /** Copies parameters (and, when training, updater state) of the given slices, onto {@code device}. */
-    private static void copy(ComputationGraph from, ComputationGraph to, List<ParamUpdate.Slice> slices, int device,
-                             boolean withState) {
-        INDArray[] src = withState ? new INDArray[] {flat(from.params()), flat(from.getUpdater().getStateViewArray())}
-                : new INDArray[] {flat(from.params())};
-        INDArray[] dst = withState ? new INDArray[] {flat(to.params()), flat(to.getUpdater().getStateViewArray())}
-                : new INDArray[] {flat(to.params())};
-        boolean sameDevice = isCpuBackend()
-                || Nd4j.getAffinityManager().getDeviceForArray(src[0]) == device;
-        for (int k = 0; k < src.length; k++) {
-            for (ParamUpdate.Slice s : slices) {
-                var range = org.nd4j.linalg.indexing.NDArrayIndex.interval(s.offset(), s.offset() + s.length());
-                INDArray part = src[k].get(range);
-                dst[k].get(range).assign(sameDevice ? part : Nd4j.getAffinityManager().replicateToDevice(device, part));
-            }
-        }
-    }
-
-    private static INDArray flat(INDArray a) {
-        return a.reshape(a.length());
-    }
-
-    private static INDArray onDevice(INDArray a, int device) {
-        if (isCpuBackend() || Nd4j.getAffinityManager().getDeviceForArray(a) == device) {
-            return a;
-        }
-        return Nd4j.getAffinityManager().replicateToDevice(device, a);
-    }
-
-    /**
-     * On the CPU both columns compute at once, so each column thread's native kernels (oneDNN
-     * runs on OpenMP) get half the cores: with every kernel using all cores the two columns'
-     * thread teams spin against each other and a step takes 2-5x longer (measured, see
-     * docs/performance.md). OpenMP's thread count is per calling thread.
-     */
-    private static void shareCores(int column) {
-        int cores = Math.max(1, Nd4j.getEnvironment().maxThreads());
-        org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(Math.max(1, cores / 2));
-        if (Boolean.getBoolean("alexnet.columns.bind")) {
-            org.alexnet.model.layers.NativeKernels.bindToShare(column, 2);
-        }
-    }
-
-    /**
-     * The generic nd4j-native build computes convolutions and pooling without oneDNN, ~5x slower;
-     * JavaCPP loads the oneDNN build only when the JVM is told to.
-     */
-    private static void warnWithoutOneDnn() {
-        String build = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
-        if (build == null || !build.contains("HAVE_ONEDNN")) {
-            org.slf4j.LoggerFactory.getLogger(ColumnExecutor.class).warn("ND4J's native library is the generic "
-                    + "build, without oneDNN: a training step takes several times longer. Start this JVM with "
-                    + "-Dorg.bytedeco.javacpp.platform.extension=-onednn (conf/jvm-options; on a cluster, "
-                    + "spark.executor.extraJavaOptions, see deploy/conf/spark-defaults-cpu.conf)");
-        }
-    }
-
-    private static boolean isCpuBackend() {
-        return "CPU".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"));
-    }
-
-    /** Validates the caller's device list: one or two devices the backend has. */
-    private static int[] placement(List<Integer> devices) {
-        int available = Nd4j.getAffinityManager().getNumberOfDevices();
-        if (devices == null || devices.isEmpty() || devices.size() > 2) {
-            throw new IllegalArgumentException("impossible placement " + devices + ": the two columns need one or two "
-                    + "devices (the backend has " + available + ")");
-        }
-        for (Integer d : devices) {
-            if (d == null || d < 0 || d >= available) {
-                throw new IllegalArgumentException("impossible placement " + devices + ": device " + d
-                        + " does not exist; the " + Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend")
-                        + " backend has device(s) 0.." + (available - 1));
-            }
-        }
-        return new int[] {devices.get(0), devices.get(devices.size() - 1)};
-    }
-
-    /**
-     * Runs one column's share of a step on its thread: every array of the step lives in that
-     * thread's workspace, reused step after step; what the layers kept is released afterwards.
-     */
-    private <T> Future<T> submitStep(int c, Callable<T> step) {
-        Column column = columns[c];
-        return threads[c].submit(() -> {
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_MEMORY, STEP_WORKSPACE)) {
-                return step.call();
-            } finally {
-                column.clear();
-            }
-        });
-    }
-
-    private <T> T call(int column, Callable<T> task) {
-        return join(List.of(threads[column].submit(task))).get(0);
-    }
-
-    /**
-     * Waits for all; as soon as one column fails, interrupts the other (which may be waiting for
-     * it at an exchange) and throws. The executor is unusable afterwards.
-     */
-    private <T> List<T> join(List<Future<T>> futures) {
-        try {
-            while (true) {
-                boolean allDone = true;
-                for (Future<T> f : futures) {
-                    if (!f.isDone()) {
-                        allDone = false;
-                    } else if (!f.isCancelled()) {
-                        f.get(); // throws if this column failed
-                    }
-                }
-                if (allDone) {
-                    List<T> out = new ArrayList<>();
-                    for (Future<T> f : futures) {
-                        out.add(f.get());
-                    }
-                    return out;
-                }
-                Thread.sleep(1);
-            }
-        } catch (ExecutionException e) {
-            futures.forEach(f -> f.cancel(true));
-            closed = true;
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException("column step failed", cause);
-        } catch (InterruptedException e) {
-            futures.forEach(f -> f.cancel(true));
-            closed = true;
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the columns were training", e);
-        }
+    /** The seed of a column thread's random generator (dropout masks): the two columns draw different masks. */
+    private static long dropoutSeed(long seed, int column) {
+        return seed * 31 + column + 1;
     }
 }

@@ -125,7 +125,7 @@ public final class Exchange {
 
     /**
      * What a column sends must outlive its own step: each column computes in a workspace of its
-     * own thread (see ColumnExecutor), which it closes when its step ends, possibly before the
+     * own thread ({@link StepMemory}), which it closes when its step ends, possibly before the
      * other column has read the array. A few MB per step are copied out.
      */
     private static INDArray outOfWorkspace(INDArray a) {

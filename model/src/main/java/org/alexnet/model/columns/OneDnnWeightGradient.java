@@ -7,6 +7,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 
 import java.lang.ref.Reference;
 import java.util.Arrays;
+import org.alexnet.model.Backend;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
@@ -20,7 +21,6 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -193,7 +193,7 @@ final class OneDnnWeightGradient {
 
         private static boolean load() {
             String why;
-            if (!"CPU".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"))) {
+            if (!Backend.isCpu()) {
                 return false; // other backends: their own conv2d_bp, nothing to warn about
             }
             if (Boolean.getBoolean(DISABLE_PROPERTY)) {

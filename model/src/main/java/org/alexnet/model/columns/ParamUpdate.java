@@ -1,6 +1,5 @@
 package org.alexnet.model.columns;
 
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -34,6 +33,10 @@ final class ParamUpdate {
 
     /** One parameter array: its layer, key, and place in the graph's flat vectors. */
     record Slice(String layer, String key, long offset, long length) {
+        /** This parameter array's part of a flat vector (parameters, gradients or momentum): a view. */
+        INDArray of(INDArray flat) {
+            return flat.get(NDArrayIndex.interval(offset, offset + length));
+        }
     }
 
     private ParamUpdate() {
@@ -96,25 +99,26 @@ final class ParamUpdate {
     }
 
     /**
-     * Applies one step to the given slices of {@code graph}, whose gradient views hold the
-     * gradient summed over the minibatch. The updater and regularization settings (learning
-     * rate!) are read from {@code config}, the canonical graph, so a schedule that changes the
-     * canonical graph's learning rate reaches every replica.
+     * Applies one step to the given slices of {@code updated} (the canonical graph or a
+     * replica), whose gradient views hold the gradient summed over the minibatch. The updater
+     * and regularization settings (learning rate!) are read from the {@code canonical} graph's
+     * layers, so a schedule that changes the canonical graph's learning rate reaches every
+     * replica.
      */
-    static void apply(ComputationGraph graph, ComputationGraph config, List<Slice> slices, int batchSize,
+    static void apply(ComputationGraph updated, ComputationGraph canonical, List<Slice> slices, int batchSize,
                       int iteration, int epoch) {
-        INDArray params = flat(graph.params());
-        INDArray gradients = flat(graph.getGradientsViewArray());
-        INDArray state = flat(graph.getUpdater().getStateViewArray());
+        INDArray params = FlatVectors.params(updated);
+        INDArray gradients = FlatVectors.gradients(updated);
+        INDArray state = FlatVectors.momentum(updated);
         boolean fused = fusedAllowed && NativeKernels.usableForUpdate(params, gradients, state);
         for (Slice s : slices) {
-            if (fused && fusedStep(config, s, params, gradients, state, batchSize, iteration, epoch)) {
+            if (fused && fusedStep(canonical, s, params, gradients, state, batchSize, iteration, epoch)) {
                 continue;
             }
-            INDArray p = params.get(NDArrayIndex.interval(s.offset(), s.offset() + s.length()));
-            INDArray g = gradients.get(NDArrayIndex.interval(s.offset(), s.offset() + s.length()));
-            INDArray v = state.get(NDArrayIndex.interval(s.offset(), s.offset() + s.length()));
-            org.deeplearning4j.nn.api.TrainingConfig layerConf = config.getLayer(s.layer()).getConfig();
+            INDArray p = s.of(params);
+            INDArray g = s.of(gradients);
+            INDArray v = s.of(state);
+            org.deeplearning4j.nn.api.TrainingConfig layerConf = canonical.getLayer(s.layer()).getConfig();
             IUpdater updater = layerConf.getUpdaterByParam(s.key());
             double lr = updater.hasLearningRate() ? updater.getLearningRate(iteration, epoch) : 1.0;
             g.divi(batchSize);
@@ -133,9 +137,9 @@ final class ParamUpdate {
      *
      * @return false when the rules are anything else (the caller takes the ND4J path)
      */
-    private static boolean fusedStep(ComputationGraph config, Slice s, INDArray params, INDArray gradients,
+    private static boolean fusedStep(ComputationGraph canonical, Slice s, INDArray params, INDArray gradients,
                                      INDArray state, int batchSize, int iteration, int epoch) {
-        org.deeplearning4j.nn.api.TrainingConfig layerConf = config.getLayer(s.layer()).getConfig();
+        org.deeplearning4j.nn.api.TrainingConfig layerConf = canonical.getLayer(s.layer()).getConfig();
         if (!(layerConf.getUpdaterByParam(s.key()) instanceof ClassicalMomentum momentum)) {
             return false;
         }
@@ -163,9 +167,5 @@ final class ParamUpdate {
                 }
             }
         }
-    }
-
-    private static INDArray flat(INDArray a) {
-        return a.reshape(a.length());
     }
 }

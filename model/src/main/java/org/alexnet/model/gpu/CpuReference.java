@@ -4,8 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.alexnet.model.Backend;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * gpu-check's CPU side, in a JVM of its own (one JVM loads one ND4J backend): reads the initial
@@ -24,9 +24,9 @@ public final class CpuReference {
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
-        String backend = Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend");
-        if (!"CPU".equalsIgnoreCase(backend)) {
-            System.err.println("gpu-check's CPU reference: ND4J loaded the " + backend + " backend, not the CPU one");
+        if (!Backend.isCpu()) {
+            System.err.println("gpu-check's CPU reference: ND4J loaded the " + Backend.name()
+                    + " backend, not the CPU one");
             System.exit(1);
         }
         ComputationGraph graph = CheckSteps.graph();

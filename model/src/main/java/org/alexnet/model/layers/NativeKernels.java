@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import org.alexnet.model.Backend;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
@@ -38,7 +39,7 @@ public final class NativeKernels {
      * offset 0) fp32 parameter, gradient and state vectors.
      */
     public static boolean usableForUpdate(INDArray params, INDArray gradients, INDArray state) {
-        if (UNAVAILABLE != null || !Cpu.BACKEND) {
+        if (UNAVAILABLE != null || !Backend.isCpu()) {
             return false;
         }
         for (INDArray a : new INDArray[] {params, gradients, state}) {
@@ -116,7 +117,7 @@ public final class NativeKernels {
 
     /** Whether this input can take the native LRN path. */
     static boolean usable(INDArray x) {
-        return UNAVAILABLE == null && x.dataType() == DataType.FLOAT && x.rank() == 4 && Cpu.BACKEND;
+        return UNAVAILABLE == null && x.dataType() == DataType.FLOAT && x.rank() == 4 && Backend.isCpu();
     }
 
     static LrnMath.Forward forward(INDArray x, double k, int n, double alpha, double beta) {
@@ -209,11 +210,5 @@ public final class NativeKernels {
         LOG.warn("native LRN and update kernels not used, they run as plain ND4J operations (slower on the CPU): {}",
                 reason);
         return reason;
-    }
-
-    /** Whether ND4J's backend keeps arrays in host memory (the CPU backend). */
-    private static final class Cpu {
-        static final boolean BACKEND = "CPU".equalsIgnoreCase(
-                Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"));
     }
 }

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The column executor against plain {@code ComputationGraph.fit}, on the CPU backend in double
@@ -226,6 +229,28 @@ class ColumnExecutorTest {
         double after = graph.score(batch, false);
         assertTrue(Double.isFinite(lastTrainingLoss), "finite training loss");
         assertTrue(after < 0.9 * before, "loss without dropout, before and after 30 steps: " + before + " -> " + after);
+    }
+
+    /**
+     * A failing column ends the step at once with its own exception: labels of the wrong width
+     * fail column A's loss while column B waits at the fc8 exchange for a gradient that never
+     * comes. Afterwards the executor is closed and refuses further steps.
+     */
+    @Test
+    void aFailingColumnEndsTheStepAtOnceWithItsCause() {
+        AlexNetConfig config = AlexNetConfig.preset("tiny", Map.of("model.classes", "4"));
+        ComputationGraph graph = AlexNet.build(config);
+        MultiDataSet batch = TrainStepBenchmark.randomBatch(config, 4, 1);
+        INDArray wrongLabels = Nd4j.zeros(batch.getLabels(0).dataType(), 4, 3);
+        try (ColumnExecutor columns = ColumnExecutor.onCurrentDevice(graph, config)) {
+            RuntimeException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(
+                    RuntimeException.class, () -> columns.fit(batch.getFeatures(0), wrongLabels)),
+                    "the step ends although column B waits for column A");
+            assertTrue(String.valueOf(e.getMessage()).contains("[4, 3]"),
+                    "column A's own error, naming the labels' shape: " + e);
+            assertFalse(columns.isOpen(), "closed after a column failed");
+            assertThrows(IllegalStateException.class, () -> columns.fit(batch), "no more steps after a failure");
+        }
     }
 
     @Test

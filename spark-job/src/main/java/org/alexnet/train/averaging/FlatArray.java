@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import org.alexnet.model.Backend;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -99,7 +100,7 @@ public final class FlatArray {
      * (a device backend keeps its own copy), of an array that owns its whole buffer.
      */
     private static boolean sharesHostMemory(INDArray a) {
-        return Nd4j.getEnvironment().isCPU() && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN
+        return Backend.isCpu() && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN
                 && a.offset() == 0 && a.data().length() == a.length()
                 && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
     }
