@@ -20,7 +20,8 @@ class CommandHelpIT {
             assertTrue(run.stdout().startsWith("usage: deploy/alexnet " + c.name() + " "),
                     "deploy/alexnet " + c.name() + " --help prints the command's usage: " + run.all());
             if (run.stdout().contains("--set key=value")) {
-                assertTrue(run.stdout().contains("This installation's: " + Processes.repoRoot().resolve("conf")),
+                assertTrue(run.stdout().replace('\n', ' ').contains("This installation's: "
+                                + Processes.repoRoot().resolve("conf")),
                         "the launcher's conf/ is named as where the defaults live: " + run.stdout());
             }
         }
