@@ -50,7 +50,8 @@ class CommandHelpTest {
             assertTrue(run.stdout().contains("  " + key.name() + " = " + def + " "), "train --help lists " + key.name()
                     + " = " + def + ":\n" + run.stdout());
         }
-        assertTrue(run.stdout().contains("conf/model.properties and conf/train.properties"), run.stdout());
+        assertTrue(run.stdout().replace('\n', ' ').contains("conf/model.properties and conf/train.properties"),
+                "train --help names both defaults files: " + run.stdout());
         assertTrue(run.stdout().contains("--data DIR") && run.stdout().contains("(required)"), run.stdout());
     }
 
