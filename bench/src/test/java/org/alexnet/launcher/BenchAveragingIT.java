@@ -18,4 +18,13 @@ class BenchAveragingIT {
         assertTrue(run.stdout().contains("\nours/dl4j: "), "DL4J's side runs (dl4j-spark is on the bench classpath):\n"
                 + run.stdout());
     }
+
+    @Test
+    void helpPrintsTheUsageAndExitsZero() throws Exception {
+        Launcher.Run run = Launcher.run("bench", "averaging", "--help");
+        assertEquals(0, run.exitCode(), "--help exits 0: " + run.stderr());
+        assertTrue(run.stdout().startsWith("usage: deploy/alexnet bench averaging ")
+                && run.stdout().contains("--dl4j auto|on|off") && run.stdout().contains("train.averaging.shards = "),
+                "the usage, its options and the configuration keys:\n" + run.stdout());
+    }
 }

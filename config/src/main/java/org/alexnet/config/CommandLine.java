@@ -69,6 +69,16 @@ public final class CommandLine {
         return new CommandLine(options, overrides, positional);
     }
 
+    /**
+     * Parses the options {@code usage} declares and checks that its required ones are given.
+     * Callers answer {@code --help} first ({@link Usage#printIfAsked}).
+     */
+    public static CommandLine parse(String[] args, Usage usage) {
+        CommandLine cli = parse(args, usage.valueOptions(), usage.switches());
+        usage.requiredOptions().forEach(cli::require);
+        return cli;
+    }
+
     private static String next(String[] args, int i, String option) {
         if (i >= args.length) {
             throw new ConfigException("option " + option + " needs a value");

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
 import org.alexnet.config.ConfigKey;
+import org.alexnet.config.ConfigRecord;
 import org.alexnet.config.ConfigSchema;
 
 /**
@@ -147,23 +148,38 @@ public record AlexNetConfig(String preset, int classes, double width, int inputS
     public static final ConfigKey<Precision> PRECISION = enumKey("model.precision", Precision.FLOAT,
             Precision.class, "float (training) or double (gradient checks)");
 
-    /** Every model key, in the order conf/model.properties lists them. */
+    /** Every model key, in the order conf/model.properties lists them and of the record's components. */
     public static final ConfigSchema SCHEMA = new ConfigSchema(List.of(PRESET, CLASSES, WIDTH, INPUT_SIZE, COLUMNS,
             LRN, LRN_K, LRN_N, LRN_ALPHA, LRN_BETA, LRN_ALPHA_CONVENTION, POOLING, ACTIVATION, DROPOUT, INIT_STD,
             INIT_SCALING, LEARNING_RATE, MOMENTUM, WEIGHT_DECAY, SEED, PRECISION));
 
-    /** Builds the model configuration from a resolved configuration (which may hold other jobs' keys too). */
+    /** The record bound to {@link #SCHEMA}: reading, writing and validating derive from it. */
+    private static final ConfigRecord<AlexNetConfig> RECORD = ConfigRecord.of(AlexNetConfig.class, SCHEMA);
+
+    /**
+     * Validates every construction ({@link #from}, {@code new}, deserialization): each value as
+     * its key requires, and an input large enough for the net; errors name the key.
+     */
+    public AlexNetConfig {
+        RECORD.validate(preset, classes, width, inputSize, columns, lrn, lrnK, lrnN, lrnAlpha, lrnBeta,
+                lrnAlphaConvention, pooling, activation, dropout, initStd, initScaling, learningRate, momentum,
+                weightDecay, seed, precision);
+        int beforePool5 = pooledSide(pooling, pooledSide(pooling, conv1Side(inputSize)));
+        if (beforePool5 < pooling.size) {
+            throw new ConfigException("config key 'model.input-size': " + inputSize
+                    + " is too small: the maps before pool5 would be smaller than the pooling window");
+        }
+    }
+
+    /**
+     * Builds the model configuration from a resolved configuration (which may hold other jobs'
+     * keys too), deriving the keys left unset (see the class comment).
+     */
     public static AlexNetConfig from(Config c) {
         Preset preset = Preset.find(c.get(PRESET));
-        java.util.Optional<Double> initStd = c.find(INIT_STD);
-        InitScaling scaling = c.find(INIT_SCALING).orElse(initStd.isPresent() ? InitScaling.NONE : InitScaling.FAN_IN);
-        AlexNetConfig config = new AlexNetConfig(preset.id, c.find(CLASSES).orElse(IMAGENET_CLASSES),
-                c.find(WIDTH).orElse(preset.width), c.find(INPUT_SIZE).orElse(preset.inputSize), c.get(COLUMNS),
-                c.get(LRN), c.get(LRN_K), c.get(LRN_N), c.get(LRN_ALPHA), c.get(LRN_BETA), c.get(LRN_ALPHA_CONVENTION),
-                c.get(POOLING), c.get(ACTIVATION), c.get(DROPOUT), initStd.orElse(PAPER_INIT_STD), scaling,
-                c.get(LEARNING_RATE), c.get(MOMENTUM), c.get(WEIGHT_DECAY), c.get(SEED), c.get(PRECISION));
-        config.checkGeometry();
-        return config;
+        boolean stdSet = c.find(INIT_STD).isPresent();
+        return RECORD.from(c, Map.of(CLASSES, IMAGENET_CLASSES, WIDTH, preset.width, INPUT_SIZE, preset.inputSize,
+                INIT_STD, PAPER_INIT_STD, INIT_SCALING, stdSet ? InitScaling.NONE : InitScaling.FAN_IN));
     }
 
     /** A preset with every other key at its default, plus overrides ("model.classes" -> "10", ...). */
@@ -179,39 +195,17 @@ public record AlexNetConfig(String preset, int classes, double width, int inputS
      * Other jobs' keys are kept.
      */
     public static Config complete(Config c) {
-        return c.with(from(c).toText());
+        return c.with(RECORD.toText(from(c)));
     }
 
     /** The model configuration as configuration text (every model key), for saving with the model. */
     public Config toConfig() {
-        return SCHEMA.resolve(toText());
+        return RECORD.toConfig(this);
     }
 
-    /** Every model key and its value as configuration text. */
-    private Map<String, String> toText() {
-        Map<String, String> t = new java.util.LinkedHashMap<>();
-        t.put(PRESET.name(), preset);
-        t.put(CLASSES.name(), Integer.toString(classes));
-        t.put(WIDTH.name(), Double.toString(width));
-        t.put(INPUT_SIZE.name(), Integer.toString(inputSize));
-        t.put(COLUMNS.name(), Integer.toString(columns));
-        t.put(LRN.name(), Boolean.toString(lrn));
-        t.put(LRN_K.name(), Double.toString(lrnK));
-        t.put(LRN_N.name(), Integer.toString(lrnN));
-        t.put(LRN_ALPHA.name(), Double.toString(lrnAlpha));
-        t.put(LRN_BETA.name(), Double.toString(lrnBeta));
-        t.put(LRN_ALPHA_CONVENTION.name(), ConfigKey.enumText(lrnAlphaConvention));
-        t.put(POOLING.name(), ConfigKey.enumText(pooling));
-        t.put(ACTIVATION.name(), ConfigKey.enumText(activation));
-        t.put(DROPOUT.name(), Double.toString(dropout));
-        t.put(INIT_STD.name(), Double.toString(initStd));
-        t.put(INIT_SCALING.name(), ConfigKey.enumText(initScaling));
-        t.put(LEARNING_RATE.name(), Double.toString(learningRate));
-        t.put(MOMENTUM.name(), Double.toString(momentum));
-        t.put(WEIGHT_DECAY.name(), Double.toString(weightDecay));
-        t.put(SEED.name(), Long.toString(seed));
-        t.put(PRECISION.name(), ConfigKey.enumText(precision));
-        return t;
+    /** A copy with some keys' values replaced, validated like any construction. */
+    public AlexNetConfig with(Map<ConfigKey<?>, ?> changes) {
+        return RECORD.with(this, changes);
     }
 
     /**
@@ -219,9 +213,7 @@ public record AlexNetConfig(String preset, int classes, double width, int inputS
      * reference whose fan-ins {@link InitScaling#FAN_IN} scales to.
      */
     public AlexNetConfig atPaperSize() {
-        return new AlexNetConfig(preset, classes, 1.0, Preset.FULL.inputSize, columns, lrn, lrnK, lrnN, lrnAlpha,
-                lrnBeta, lrnAlphaConvention, pooling, activation, dropout, initStd, InitScaling.NONE, learningRate,
-                momentum, weightDecay, seed, precision);
+        return with(Map.of(WIDTH, 1.0, INPUT_SIZE, Preset.FULL.inputSize, INIT_SCALING, InitScaling.NONE));
     }
 
     /**
@@ -239,22 +231,19 @@ public record AlexNetConfig(String preset, int classes, double width, int inputS
 
     /** Side of the feature map after conv1 (torchvision padding: 2 on every side, truncating). */
     public int conv1Side() {
-        return (inputSize + 2 * AlexNet.CONV1_PADDING - 11) / 4 + 1;
-    }
-
-    private int pooledSide(int side) {
-        return (side - pooling.size) / pooling.stride + 1;
+        return conv1Side(inputSize);
     }
 
     /** Side of the maps that fc6 reads (6 for the paper's 224 input). */
     public int pool5Side() {
-        return pooledSide(pooledSide(pooledSide(conv1Side())));
+        return pooledSide(pooling, pooledSide(pooling, pooledSide(pooling, conv1Side())));
     }
 
-    private void checkGeometry() {
-        if (pooledSide(pooledSide(conv1Side())) < pooling.size) {
-            throw new ConfigException("config key 'model.input-size': " + inputSize
-                    + " is too small: the maps before pool5 would be smaller than the pooling window");
-        }
+    private static int conv1Side(int inputSize) {
+        return (inputSize + 2 * AlexNet.CONV1_PADDING - 11) / 4 + 1;
+    }
+
+    private static int pooledSide(Pooling pooling, int side) {
+        return (side - pooling.size) / pooling.stride + 1;
     }
 }

@@ -2,6 +2,7 @@ package org.alexnet.preprocessing;
 
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.ConfigException;
+import org.alexnet.config.Usage;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,17 +33,30 @@ public final class PreprocessBenchmark {
     /** Debian's interpreter, which python3-pil belongs to (a pyenv or venv python3 on PATH may lack it). */
     private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
 
+    static final Usage USAGE = Usage.of("bench preprocess", "Images per second per core for decode + resize + "
+                    + "encode (the job's per-image work without Spark and Parquet), ours and Pillow's on the same "
+                    + "files and cores in the same run; files are read into memory first.")
+            .required("input", "DIR", "a directory tree of images")
+            .option("cores", "N", "threads (ours) and processes (Pillow) (default: this machine's cores)")
+            .option("limit", "N", "images read (default 2000)")
+            .option("warmup", "N", "untimed images first (default 50)")
+            .option("quality", "Q", "JPEG quality of the output (default 90)")
+            .option("pillow", "true|false", "also time Pillow (default true; installs python3-pil when missing)")
+            .option("native", "true|false", "the native JPEG codec (default true); false = the OpenCV fallback");
+
     private PreprocessBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (USAGE.printIfAsked(args, System.out)) {
+            System.exit(0);
+        }
         CommandLine cl;
         try {
-            cl = CommandLine.parse(args, Set.of("input", "cores", "limit", "pillow", "warmup", "quality", "native"), Set.of());
-            cl.require("input");
+            cl = CommandLine.parse(args, USAGE);
         } catch (ConfigException e) {
             System.err.println("bench preprocess: " + e.getMessage());
-            System.err.println("usage: bench preprocess --input DIR [--cores N] [--limit 2000] [--warmup 50] [--pillow true|false] [--native true|false]");
+            System.err.println(USAGE.synopsis());
             System.exit(2);
             return;
         }

@@ -2,6 +2,7 @@ package org.alexnet.preprocessing;
 
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
+import org.alexnet.config.Usage;
 import org.alexnet.spark.SparkSerialization;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -22,6 +23,16 @@ import org.slf4j.LoggerFactory;
 public final class PreprocessImageNet {
     private static final Logger LOG = LoggerFactory.getLogger(PreprocessImageNet.class);
 
+    static final Usage USAGE = Usage.of("preprocess", "Turns an ImageNet-style directory (train/<wnid>/*, "
+                    + "val/) into the training job's dataset: every image resized to 256 on its short side, stored "
+                    + "as JPEG in Parquet, with the mean image and lighting statistics. Every key below is also an "
+                    + "option without its 'preprocess.' prefix ('.' as '-'): --jpeg-quality 95 is --set "
+                    + "preprocess.jpeg-quality=95. Exit 0 = done, 1 = the job failed, 2 = bad options or input.")
+            .option("input", "DIR", "the images, any Hadoop FileSystem URI (required, here or as preprocess.input)")
+            .option("output", "DIR", "the dataset to write (required, here or as preprocess.output)")
+            .flag("overwrite", "replace an existing output")
+            .config(PreprocessConfig.SCHEMA, PreprocessConfig.DEFAULTS_FILE);
+
     private PreprocessImageNet() {
     }
 
@@ -35,13 +46,15 @@ public final class PreprocessImageNet {
      * @param spark the session to use, or null to get or create one (master from spark-submit or -Dspark.master)
      */
     public static int run(String[] args, SparkSession spark) {
+        if (USAGE.printIfAsked(args, System.out)) {
+            return 0;
+        }
         Config config;
         try {
             config = PreprocessConfig.fromCommandLine(args);
         } catch (ConfigException e) {
             System.err.println("preprocess: " + e.getMessage());
-            System.err.println("usage: preprocess --input DIR --output DIR [--overwrite] [--config FILE] [--set key=value]"
-                    + " [--OPTION VALUE], OPTION one of: " + String.join(", ", PreprocessConfig.OPTIONS.keySet()));
+            System.err.println(USAGE.synopsis());
             return 2;
         }
         LOG.info("preprocess configuration:\n{}", config.render());

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.ConfigException;
+import org.alexnet.config.Usage;
 import org.alexnet.model.cli.Describe;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -23,7 +24,8 @@ public final class DescribeModel {
     }
 
     public static void main(String[] args) {
-        if (Arrays.stream(args).noneMatch(a -> a.equals("--model") || a.startsWith("--model="))) {
+        // describe's help (Describe's usage lists --model too) and the configured model's layers
+        if (Usage.asked(args) || Arrays.stream(args).noneMatch(a -> a.equals("--model") || a.startsWith("--model="))) {
             Describe.main(args);
             return;
         }

@@ -5,11 +5,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import org.alexnet.archive.ClassName;
 import org.alexnet.archive.ModelArchive;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.ConfigException;
+import org.alexnet.config.Usage;
 import org.alexnet.model.AlexNetConfig;
 import org.alexnet.preprocessing.ImageTransformer;
 import org.alexnet.train.data.AugmentationSettings;
@@ -29,6 +29,12 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Classify {
     private static final int TOP = 5;
+    static final Usage USAGE = Usage.of("classify", "The five most probable classes of each image file, with "
+                    + "their names, from a trained model; no Spark. Exit 0 = every image classified, 1 = some image "
+                    + "could not be read, 2 = bad command line or model.")
+            .required("model", "DIR", "a training output (its model.zip), or a model or checkpoint file")
+            .flag("ten-crop", "average the paper's 10 views (corners, centre, mirrored) instead of the centre crop")
+            .positional("IMAGE...", "image files (JPEG, PNG, ...)");
 
     private final AlexNetConfig config;
     private final ComputationGraph graph;
@@ -72,17 +78,20 @@ public final class Classify {
 
     /** Classifies the images named on the command line; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (USAGE.printIfAsked(args, out)) {
+            return 0;
+        }
         CommandLine cli;
         Classify classify;
         try {
-            cli = CommandLine.parse(args, Set.of("model"), Set.of("ten-crop"));
+            cli = CommandLine.parse(args, USAGE);
             if (cli.positional().isEmpty()) {
                 throw new ConfigException("no image given");
             }
             classify = new Classify(Path.of(cli.require("model")));
         } catch (ConfigException | IOException e) {
             err.println("classify: " + e.getMessage());
-            err.println("usage: classify --model DIR [--ten-crop] IMAGE...");
+            err.println(USAGE.synopsis());
             return 2;
         }
         int exit = 0;

@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.alexnet.classify.Classify;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.ConfigException;
 import org.alexnet.config.Installation;
+import org.alexnet.config.Usage;
 import org.alexnet.preprocessing.PreprocessImageNet;
 import org.alexnet.sample.SampleImages;
 import org.alexnet.spark.SparkSerialization;
@@ -33,6 +33,13 @@ public final class Demo {
     /** Marks a directory as the demo's own, so a re-run may replace it. */
     static final String MARKER = ".alexnet-demo";
 
+    static final Usage USAGE = Usage.of("demo", "The whole pipeline on generated images in one JVM and one Spark "
+                    + "session: sample images, preprocess, train (two workers), a 10-view evaluation and a few "
+                    + "classified images. demo.* keys are the demo's own; preprocess.*, model.* and train.* keys go to "
+                    + "those jobs (deploy/alexnet preprocess|train --help lists them).")
+            .option("output", "DIR", "where everything goes (default ./alexnet-demo; a re-run replaces it)")
+            .config("demo.properties");
+
     private Demo() {
     }
 
@@ -41,17 +48,20 @@ public final class Demo {
     }
 
     static int run(String[] args) throws Exception {
+        if (USAGE.printIfAsked(args, System.out)) {
+            return 0;
+        }
         CommandLine cli;
         DemoSettings settings;
         Path out;
         try {
-            cli = CommandLine.parse(args, Set.of("output"), Set.of());
+            cli = CommandLine.parse(args, USAGE);
             settings = DemoSettings.load(Installation.confFiles("demo.properties"), cli);
             out = Path.of(cli.option("output").orElse("alexnet-demo")).toAbsolutePath();
             prepareOutput(out);
         } catch (ConfigException | IOException e) {
             System.err.println("demo: " + e.getMessage());
-            System.err.println("usage: demo [--output DIR] [--config FILE] [--set key=value ...]");
+            System.err.println(USAGE.synopsis());
             return 2;
         }
         long t0 = System.nanoTime();

@@ -7,6 +7,7 @@ import org.alexnet.archive.FilePublisher;
 import org.alexnet.archive.ModelArchive;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.ConfigException;
+import org.alexnet.config.Usage;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -21,6 +22,12 @@ import org.apache.hadoop.fs.Path;
 public final class ExportModel {
     private static final Set<String> FORMATS = Set.of("safetensors");
 
+    static final Usage USAGE = Usage.of("export", "Writes a trained model's weights for PyTorch "
+                    + "(deploy/export/alexnet_torch.py loads them into the same net).")
+            .required("model", "DIR", "a training output (its model.zip), or a model or checkpoint file")
+            .option("format", "F", "safetensors (the default and only format)")
+            .required("output", "FILE", "the file to write");
+
     private ExportModel() {
     }
 
@@ -30,8 +37,11 @@ public final class ExportModel {
 
     /** Exports; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (USAGE.printIfAsked(args, out)) {
+            return 0;
+        }
         try {
-            CommandLine cli = CommandLine.parse(args, Set.of("model", "format", "output"), Set.of());
+            CommandLine cli = CommandLine.parse(args, USAGE);
             String format = cli.option("format").orElse("safetensors");
             if (!FORMATS.contains(format)) {
                 throw new ConfigException("unknown --format '" + format + "' (supported: safetensors)");
@@ -49,7 +59,7 @@ public final class ExportModel {
             return 0;
         } catch (ConfigException e) {
             err.println("export: " + e.getMessage());
-            err.println("usage: export --model DIR --format safetensors --output FILE");
+            err.println(USAGE.synopsis());
             return 2;
         } catch (IOException e) {
             err.println("export: " + e.getMessage());

@@ -5,11 +5,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import javax.imageio.ImageIO;
 import org.alexnet.archive.ModelArchive;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.ConfigException;
+import org.alexnet.config.Usage;
 
 /**
  * {@code deploy/alexnet kernels --model DIR --output FILE.png [--scale N]}: the paper's Figure 3
@@ -20,6 +20,12 @@ import org.alexnet.config.ConfigException;
 public final class Kernels {
     /** Colour shares closer than this are no difference between the columns. */
     private static final double SAME_COLOUR = 0.05;
+
+    static final Usage USAGE = Usage.of("kernels", "The paper's Figure 3: conv1's kernels of a trained model as "
+                    + "an image, one row of kernels per column.")
+            .required("model", "DIR", "a training output (its model.zip), or a model or checkpoint file")
+            .required("output", "FILE.png", "the image to write")
+            .option("scale", "N", "pixels per weight (default 4, in [1, 64])");
 
     private Kernels() {
     }
@@ -32,9 +38,11 @@ public final class Kernels {
         CommandLine cli;
         ModelArchive archive;
         int scale;
+        if (USAGE.printIfAsked(args, out)) {
+            return 0;
+        }
         try {
-            cli = CommandLine.parse(args, Set.of("model", "output", "scale"), Set.of());
-            cli.require("output");
+            cli = CommandLine.parse(args, USAGE);
             scale = cli.intOption("scale", 4);
             if (scale < 1 || scale > 64) {
                 throw new ConfigException("--scale must be in [1, 64] (pixels per weight)");
@@ -43,7 +51,7 @@ public final class Kernels {
             archive = ModelArchive.open(model.getFileSystem(new org.apache.hadoop.conf.Configuration()), model);
         } catch (ConfigException | IOException e) {
             err.println("kernels: " + e.getMessage());
-            err.println("usage: kernels --model DIR --output FILE.png [--scale N]");
+            err.println(USAGE.synopsis());
             return 2;
         }
         try {

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import javax.imageio.ImageIO;
@@ -20,6 +19,7 @@ import org.alexnet.archive.ClassName;
 import org.alexnet.archive.FilePublisher;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.ConfigException;
+import org.alexnet.config.Usage;
 import org.alexnet.predict.AlexNetModel;
 import org.alexnet.predict.TaskSpread;
 import org.alexnet.preprocessing.DatasetLayout;
@@ -47,8 +47,18 @@ public final class Neighbours {
     private static final Logger LOG = LoggerFactory.getLogger(Neighbours.class);
     public static final String HTML = "neighbours.html";
     public static final String PNG = "neighbours.png";
-    private static final String USAGE = "usage: neighbours --model DIR --data DIR --output DIR [--queries N] "
-            + "[--neighbours K] [--query-split val|train] [--seed S] [--ten-crop] [--batch-size N]";
+    static final Usage USAGE = Usage.of("neighbours", "The paper's Figure 4: query images, their top-5 and the "
+                    + "training images nearest in fc7, computed on Spark; writes OUTPUT/neighbours.html and .png. "
+                    + "Exit 0 = written, 1 = the job failed, 2 = bad command line, model or data.")
+            .required("model", "DIR", "a training output (its model.zip), or a model or checkpoint file")
+            .required("data", "DIR", "a dataset made by deploy/alexnet preprocess")
+            .required("output", "DIR", "where the figure goes")
+            .option("queries", "N", "query images, spread over the classes (default 8, at most 1000)")
+            .option("neighbours", "K", "nearest training images per query (default 6, at most 100)")
+            .option("query-split", "val|train", "the split the queries come from (default val)")
+            .option("seed", "S", "seed of the choice of queries")
+            .option("batch-size", "N", "images per forward pass (default 32)")
+            .flag("ten-crop", "the queries' top-5 from the paper's 10 views");
 
     /** What the command computed: the queries with their top-5 and neighbours. */
     public record Result(List<NeighboursFigure.Query> queries, Path html, Path png) {
@@ -67,15 +77,14 @@ public final class Neighbours {
     }
 
     private static int run(String[] args, Supplier<SparkSession> session, PrintStream out, PrintStream err) {
+        if (USAGE.printIfAsked(args, out)) {
+            return 0;
+        }
         CommandLine cli;
         int queries;
         int neighbours;
         try {
-            cli = CommandLine.parse(args, Set.of("model", "data", "output", "queries", "neighbours", "query-split",
-                    "seed", "batch-size"), Set.of("ten-crop"));
-            cli.require("model");
-            cli.require("data");
-            cli.require("output");
+            cli = CommandLine.parse(args, USAGE);
             queries = cli.intOption("queries", 8);
             neighbours = cli.intOption("neighbours", 6);
             if (queries < 1 || queries > 1000 || neighbours < 1 || neighbours > 100 || cli.intOption("batch-size", 32) < 1) {
@@ -87,7 +96,7 @@ public final class Neighbours {
             }
         } catch (ConfigException e) {
             err.println("neighbours: " + e.getMessage());
-            err.println(USAGE);
+            err.println(USAGE.synopsis());
             return 2;
         }
         try {

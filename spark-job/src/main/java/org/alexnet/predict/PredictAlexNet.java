@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
+import org.alexnet.config.Usage;
 import org.alexnet.preprocessing.DatasetLayout;
 import org.alexnet.preprocessing.DatasetPublisher;
 import org.alexnet.preprocessing.ProgressMonitor;
@@ -76,12 +77,15 @@ public final class PredictAlexNet {
      * @param spark the session to use, or null to get or create one (master from spark-submit or -Dspark.master)
      */
     public static int run(String[] args, SparkSession spark, PrintStream out, PrintStream err) {
+        if (PredictConfig.USAGE.printIfAsked(args, out)) {
+            return 0;
+        }
         Config config;
         try {
             config = PredictConfig.fromCommandLine(args);
         } catch (ConfigException e) {
             err.println("predict: " + e.getMessage());
-            err.println(PredictConfig.usage());
+            err.println(PredictConfig.USAGE.synopsis());
             return 2;
         }
         LOG.info("predict configuration:\n{}", config.render());

@@ -10,6 +10,7 @@ import org.alexnet.config.ConfigException;
 import org.alexnet.config.ConfigKey;
 import org.alexnet.config.ConfigSchema;
 import org.alexnet.config.Installation;
+import org.alexnet.config.Usage;
 
 /**
  * The batch inference job's configuration keys (documented defaults in conf/predict.properties)
@@ -76,11 +77,17 @@ public final class PredictConfig {
         return m;
     }
 
-    static String usage() {
-        return "usage: predict --model DIR --input PATH --output DIR [--ten-crop] [--features] [--overwrite] "
-                + "[--config FILE] [--set key=value] [--OPTION VALUE], OPTION one of: "
-                + String.join(", ", OPTIONS.keySet()).replace("model, input, output, ", "");
-    }
+    static final Usage USAGE = Usage.of("predict", "Batch inference on Spark: the top classes (and optionally fc7 "
+                    + "features) of every image of a dataset split, a directory tree of images or Parquet, written as "
+                    + "Parquet. Every key below is also an option without its 'predict.' prefix: --batch-size 64 is "
+                    + "--set predict.batch-size=64. Exit 0 = done, 1 = the job failed, 2 = bad command line.")
+            .option("model", "DIR", "a training output (its model.zip) or a model file (required, here or as predict.model)")
+            .option("input", "PATH", "the images (required, here or as predict.input)")
+            .option("output", "DIR", "the Parquet output (required, here or as predict.output)")
+            .flag("ten-crop", TEN_CROP.doc())
+            .flag("features", FEATURES.doc())
+            .flag("overwrite", OVERWRITE.doc())
+            .config(SCHEMA, DEFAULTS_FILE);
 
     /**
      * Parses the command line and resolves the configuration (schema defaults, conf/predict.properties,

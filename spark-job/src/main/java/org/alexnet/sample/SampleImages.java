@@ -8,10 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.Set;
 import javax.imageio.ImageIO;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.ConfigException;
+import org.alexnet.config.Usage;
 
 /**
  * {@code deploy/alexnet make-sample-data --output DIR [--kind stripes|glyphs] [--classes N]
@@ -33,10 +33,23 @@ public final class SampleImages {
     private SampleImages() {
     }
 
+    static final Usage USAGE = Usage.of("make-sample-data", "Writes a small labelled image set in ImageNet's "
+                    + "layout (train/ and val/ with one directory per class, and a few broken files) for trying the "
+                    + "pipeline end to end.")
+            .required("output", "DIR", "where to write the images")
+            .option("kind", "stripes|glyphs", "stripes (default: coloured stripes) or glyphs (letters drawn in "
+                    + "installed fonts: a task a small net learns)")
+            .option("classes", "N", "classes (default 6 for stripes, 10 for glyphs)")
+            .option("per-class", "M", "training images per class (default 40)")
+            .option("val-per-class", "V", "validation images per class (default max(4, M/4))")
+            .option("seed", "S", "seed of the drawing (default 7)");
+
     public static void main(String[] args) throws IOException {
+        if (USAGE.printIfAsked(args, System.out)) {
+            System.exit(0);
+        }
         try {
-            CommandLine cli = CommandLine.parse(args, Set.of("output", "kind", "classes", "per-class", "val-per-class",
-                    "seed"), Set.of());
+            CommandLine cli = CommandLine.parse(args, USAGE);
             String kind = cli.option("kind").orElse("stripes");
             boolean glyphs = kind.equals("glyphs");
             if (!glyphs && !kind.equals("stripes")) {
@@ -63,6 +76,7 @@ public final class SampleImages {
                     s.classes(), s.trainImages(), s.valImages(), s.brokenFiles(), s.root());
         } catch (ConfigException e) {
             System.err.println("make-sample-data: " + e.getMessage());
+            System.err.println(USAGE.synopsis());
             System.exit(2);
         } catch (GlyphFonts.NoFontException e) {
             System.err.println("make-sample-data: " + e.getMessage());

@@ -2,11 +2,11 @@ package org.alexnet.train;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.alexnet.archive.ModelArchive;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.ConfigException;
+import org.alexnet.config.Usage;
 import org.alexnet.preprocessing.DatasetLayout;
 import org.alexnet.spark.SparkCommand;
 import org.apache.hadoop.fs.Path;
@@ -19,6 +19,13 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * a trained model (DIR/model.zip, or a model or checkpoint file) on a dataset's validation split.
  */
 public final class EvaluateModel {
+    static final Usage USAGE = Usage.of("evaluate", "Top-1 and top-5 error of a trained model on a dataset's "
+                    + "validation split. Exit 0 = evaluated, 1 = the evaluation failed, 2 = bad command line, or a "
+                    + "model or dataset that cannot be read.")
+            .required("model", "DIR", "a training output (its model.zip), or a model or checkpoint file")
+            .required("data", "DIR", "a dataset made by deploy/alexnet preprocess")
+            .flag("ten-crop", "average the paper's 10 views (corners, centre, mirrored) instead of the centre crop");
+
     private EvaluateModel() {
     }
 
@@ -35,14 +42,15 @@ public final class EvaluateModel {
     }
 
     private static int run(String[] args, Supplier<SparkSession> session, PrintStream out, PrintStream err) {
+        if (USAGE.printIfAsked(args, out)) {
+            return 0;
+        }
         CommandLine cli;
         try {
-            cli = CommandLine.parse(args, Set.of("model", "data"), Set.of("ten-crop"));
-            cli.require("model");
-            cli.require("data");
+            cli = CommandLine.parse(args, USAGE);
         } catch (ConfigException e) {
             err.println("evaluate: " + e.getMessage());
-            err.println("usage: evaluate --model DIR --data DIR [--ten-crop]");
+            err.println(USAGE.synopsis());
             return 2;
         }
         TopKCounts counts;

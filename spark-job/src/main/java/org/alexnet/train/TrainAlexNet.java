@@ -1,11 +1,11 @@
 package org.alexnet.train;
 
 import java.util.Map;
-import java.util.Set;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
 import org.alexnet.config.Installation;
+import org.alexnet.config.Usage;
 import org.alexnet.spark.SparkCommand;
 import org.alexnet.spark.SparkSerialization;
 import org.apache.spark.SparkConf;
@@ -22,6 +22,15 @@ import org.slf4j.LoggerFactory;
 public final class TrainAlexNet {
     private static final Logger LOG = LoggerFactory.getLogger(TrainAlexNet.class);
 
+    static final Usage USAGE = Usage.of("train", "Trains AlexNet on a dataset made by deploy/alexnet preprocess "
+                    + "(also: spark-submit --class org.alexnet.train.TrainAlexNet JAR ...). Writes OUTPUT/model.zip, "
+                    + "checkpoints, metrics.jsonl and curves.png. Exit 0 = done, 1 = training failed, 2 = bad command "
+                    + "line or configuration (reported before any work).")
+            .required("data", "DIR", "the preprocessed dataset, any Hadoop FileSystem URI")
+            .required("output", "DIR", "where the model, checkpoints and metrics go")
+            .flag("resume", "continue from the newest readable checkpoint under --output (none: start afresh)")
+            .config(TrainConfig.SCHEMA, "model.properties", "train.properties");
+
     private TrainAlexNet() {
     }
 
@@ -35,19 +44,20 @@ public final class TrainAlexNet {
     }
 
     private static int run(String[] args, java.util.function.Supplier<SparkSession> session) {
+        if (USAGE.printIfAsked(args, System.out)) {
+            return 0;
+        }
         CommandLine cli;
         Config config;
         try {
-            cli = CommandLine.parse(args, Set.of("data", "output"), Set.of("resume"));
-            cli.require("data");
-            cli.require("output");
+            cli = CommandLine.parse(args, USAGE);
             config = cli.resolve(TrainConfig.SCHEMA, Installation.confFiles("model.properties", "train.properties"),
                     Map.of());
             TrainConfig.from(config);
             org.alexnet.model.AlexNetConfig.from(config);
         } catch (ConfigException e) {
             System.err.println("TrainAlexNet: " + e.getMessage());
-            System.err.println("usage: TrainAlexNet --data DIR --output DIR [--config FILE] [--set key=value ...] [--resume]");
+            System.err.println(USAGE.synopsis());
             return 2;
         }
         try {

@@ -9,9 +9,11 @@ import static org.alexnet.config.ConfigKey.longKey;
 import static org.alexnet.config.ConfigKey.stringKey;
 
 import java.util.List;
+import java.util.Map;
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
 import org.alexnet.config.ConfigKey;
+import org.alexnet.config.ConfigRecord;
 import org.alexnet.config.ConfigSchema;
 import org.alexnet.model.AlexNetConfig;
 import org.alexnet.model.training.LearningRateSchedule;
@@ -110,9 +112,11 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
 
     public static final ConfigKey<List<Integer>> DEVICES = intListKey("train.devices", "",
             "device numbers for the two columns (e.g. 0,1); empty = the GPUs Spark assigns to each task "
-                    + "(spark.task.resource.gpu.amount=2), or the CPU").operational();
+                    + "(spark.task.resource.gpu.amount=2), or the CPU")
+            .requiring(d -> d.size() <= 2 && d.stream().allMatch(n -> n >= 0), "at most two device numbers >= 0")
+            .operational();
 
-    /** The training keys. */
+    /** The training keys, in the order of the record's components. */
     public static final ConfigSchema TRAIN_SCHEMA = new ConfigSchema(List.of(EPOCHS, WORKERS, BATCH_SIZE,
             AVERAGING_FREQUENCY, AVERAGING_SHARDS, SCHEDULE, SCHEDULE_FACTOR, MAX_REDUCTIONS, PATIENCE, MIN_IMPROVEMENT,
             WARMUP_EPOCHS, CHANCE_MARGIN, STEP_EPOCHS, SEED, CHECKPOINT_ROUNDS, CHECKPOINT_KEEP, EXECUTOR,
@@ -122,20 +126,29 @@ public record TrainConfig(int epochs, int workers, int batchSize, int averagingF
     /** Every key a training job accepts: the model's and the training's. */
     public static final ConfigSchema SCHEMA = ConfigSchema.of(AlexNetConfig.SCHEMA, TRAIN_SCHEMA);
 
+    /** The record bound to {@link #TRAIN_SCHEMA}: reading, writing and validating derive from it. */
+    private static final ConfigRecord<TrainConfig> RECORD = ConfigRecord.of(TrainConfig.class, TRAIN_SCHEMA);
+
+    /** Validates every construction: each value as its key requires; errors name the key. */
+    public TrainConfig {
+        RECORD.validate(epochs, workers, batchSize, averagingFrequency, averagingShards, schedule, scheduleFactor,
+                maxReductions, patience, minImprovement, warmupEpochs, chanceMargin, stepEpochs, seed, checkpointRounds,
+                checkpointKeep, executor, decodeThreads, prefetch, lightingStd, tenCropAtEnd, evalBatchSize, devices);
+        if (schedule == Schedule.STEP && stepEpochs.stream().anyMatch(e -> e < 1)) {
+            throw new ConfigException("config key 'train.schedule.step-epochs': epochs must be >= 1, got " + stepEpochs);
+        }
+        stepEpochs = List.copyOf(stepEpochs);
+        devices = List.copyOf(devices);
+    }
+
+    /** The training settings of a resolved job configuration (which holds the model's keys too). */
     public static TrainConfig from(Config c) {
-        TrainConfig t = new TrainConfig(c.get(EPOCHS), c.get(WORKERS), c.get(BATCH_SIZE), c.get(AVERAGING_FREQUENCY),
-                c.get(AVERAGING_SHARDS), c.get(SCHEDULE), c.get(SCHEDULE_FACTOR), c.get(MAX_REDUCTIONS), c.get(PATIENCE),
-                c.get(MIN_IMPROVEMENT), c.get(WARMUP_EPOCHS), c.get(CHANCE_MARGIN), c.get(STEP_EPOCHS), c.get(SEED),
-                c.get(CHECKPOINT_ROUNDS), c.get(CHECKPOINT_KEEP), c.get(EXECUTOR),
-                c.get(DECODE_THREADS), c.get(PREFETCH), c.get(LIGHTING_STD), c.get(TEN_CROP_AT_END),
-                c.get(EVAL_BATCH_SIZE), c.find(DEVICES).orElse(List.of()));
-        if (t.devices.size() > 2 || t.devices.stream().anyMatch(d -> d < 0)) {
-            throw new ConfigException("config key 'train.devices': at most two device numbers >= 0, got " + t.devices);
-        }
-        if (t.schedule == Schedule.STEP && t.stepEpochs.stream().anyMatch(e -> e < 1)) {
-            throw new ConfigException("config key 'train.schedule.step-epochs': epochs must be >= 1, got " + t.stepEpochs);
-        }
-        return t;
+        return RECORD.from(c, Map.of(DEVICES, List.of()));
+    }
+
+    /** The training settings as configuration text (every training key). */
+    public Config toConfig() {
+        return RECORD.toConfig(this);
     }
 
     /** The devices of the running task: train.devices if set, else what Spark assigned. */

@@ -2,6 +2,7 @@ package org.alexnet.train;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.alexnet.archive.ModelArchive;
 import org.alexnet.config.Config;
@@ -86,117 +87,158 @@ public final class Trainer {
                          String finalModel) {
     }
 
+    /**
+     * Trains, top to bottom like pytorch/examples' ImageNet main: start (a new net, or the
+     * checkpoint's net, schedule, metrics and place in the epoch), then per epoch its rounds,
+     * the validation, the schedule's step and a checkpoint; then the final model and evaluation.
+     */
     public Result run() throws IOException {
         DatasetStats stats = DatasetStats.read(spark, data.toString());
         // the class count was checked against the dataset when the configuration was completed
         record = RunRecord.start(spark, jobConfig, data, stats, latest.orElse(null));
         MetricsLog metrics = new MetricsLog(outFs, output);
         LearningRateSchedule schedule = train.newSchedule(model.learningRate(), model.classes());
-
-        ComputationGraph graph;
-        int startEpoch = 1;
-        int startRound = 0;
-        double resumedLossSum = 0;
-        long resumedImages = 0;
-        if (resume && latest.isEmpty()) {
-            LOG.info("--resume: no checkpoint under {}, starting from scratch", output);
-        }
-        if (latest.isPresent()) {
-            CheckpointStore.Loaded c = latest.get();
-            requireSameRun(c.jobConfig());
-            graph = c.graph();
-            ResumeState s = c.state();
-            startEpoch = s.nextEpoch();
-            startRound = s.nextRound();
-            resumedLossSum = s.epochLossSum();
-            resumedImages = s.epochImages();
-            schedule.restore(s.schedule());
-            metrics.restore(s.metrics());
-            LOG.info("resuming from {}: epoch {}, round {}, {}", c.name(), startEpoch, startRound, schedule.describe());
-        } else {
-            // with --resume, a checkpoint directory without a complete checkpoint (a first attempt
-            // that died before or while writing one) is a run to start over
-            if (!resume && outFs.exists(new Path(output, CheckpointStore.DIR))) {
-                throw new IOException("output " + output + " already holds checkpoints: use --resume to continue that "
-                        + "run, or choose another --output");
-            }
-            graph = AlexNet.build(model);
-        }
+        ResumeState start = latest.isPresent() ? resume(latest.get(), schedule, metrics) : startAfresh();
+        ComputationGraph graph = latest.map(CheckpointStore.Loaded::graph).orElseGet(() -> AlexNet.build(model));
         ParameterState state = ParameterState.of(graph);
+        Rounds rounds = rounds(stats, state.bytes());
 
-        JavaRDD<Example> trainSet = DatasetSplits.examples(spark, data.toString(), DatasetLayout.TRAIN);
-        long trainImages = trainSet.count();
-        int rounds = EpochPlan.roundsFor(trainImages, train.workers(), train.batchSize(), train.averagingFrequency());
-        Broadcast<DatasetStats> statsBroadcast = sc.broadcast(stats);
-        LOG.info("training {} images: {} workers x batch {} x {} minibatches per round = {} rounds per epoch, "
-                        + "{} epochs, executor {}", trainImages, train.workers(), train.batchSize(),
-                train.averagingFrequency(), rounds, train.epochs(), train.executor());
-
-        RoundTransport.requireRoomFor(sc.getConf(), state.bytes());
-        RoundRunner runner = new RoundRunner(sc, model, train, statsBroadcast);
-        RoundTraffic traffic = RoundTraffic.install(sc);
-        Evaluator evaluator = new Evaluator(sc, model, train, statsBroadcast,
-                DatasetSplits.examples(spark, data.toString(), DatasetLayout.VAL));
-        ProgressLine progress = new ProgressLine(train.epochs(), rounds, state.bytes());
-        for (int epoch = startEpoch; epoch <= train.epochs(); epoch++) {
+        for (int epoch = start.nextEpoch(); epoch <= train.epochs(); epoch++) {
             long epochStart = System.nanoTime();
-            EpochPlan plan = new EpochPlan(epoch, rounds, train.workers(), train.seed());
-            JavaPairRDD<Long, Example> epochData = plan.chunks(trainSet).persist(StorageLevel.MEMORY_AND_DISK_SER());
-            // a run resumed mid-epoch continues that epoch's loss from the checkpoint
-            double lossSum = epoch == startEpoch ? resumedLossSum : 0;
-            long images = epoch == startEpoch ? resumedImages : 0;
-            for (int round = epoch == startEpoch ? startRound : 0; round < rounds; round++) {
-                long t0 = System.nanoTime();
-                int r = round;
-                ParameterState current = state;
-                RoundTraffic.Measured<AveragedRound> measured = traffic.measure(sc, "epoch " + epoch + " round " + (r + 1),
-                        () -> runner.run(epochData, plan, r, current, schedule.learningRate()));
-                AveragedRound average = measured.value();
-                if (average.nonFinite()) {
-                    throw new NonFiniteLossException(epoch, round + 1, rounds);
-                }
-                state = average.state();
-                lossSum += average.meanLoss() * average.examples();
-                images += average.examples();
-                progress.round(epoch, round, average, measured.figures(), (System.nanoTime() - t0) / 1e9,
-                        schedule.learningRate());
-                if (train.checkpointRounds() > 0 && (round + 1) % train.checkpointRounds() == 0 && round + 1 < rounds) {
-                    state.loadInto(graph);
-                    checkpoint(checkpoints, graph, epoch, round + 1, schedule, metrics, lossSum, images);
-                }
-            }
-            epochData.unpersist(false);
+            boolean resumed = epoch == start.nextEpoch();
+            // a run resumed mid-epoch continues that epoch's rounds and training loss
+            EpochLoss loss = resumed ? new EpochLoss(start.epochLossSum(), start.epochImages()) : new EpochLoss(0, 0);
+            state = trainEpoch(rounds, epoch, resumed ? start.nextRound() : 0, state, loss, graph, schedule, metrics);
 
             state.loadInto(graph);
-            TopKCounts val = evaluator.centreCrop(state);
+            TopKCounts val = rounds.evaluator().centreCrop(state);
             double lr = schedule.learningRate();
             if (schedule.epochEnded(epoch, val.top1Error())) {
                 LOG.info("epoch {}: validation error stopped improving; learning rate {} -> {}", epoch, lr,
                         schedule.learningRate());
             }
-            metrics.add(new MetricsLog.Epoch(epoch, images == 0 ? Double.NaN : lossSum / images, val.meanLoss(),
-                    val.top1Error(), val.top5Error(), lr, images, (System.nanoTime() - epochStart) / 1e9));
+            metrics.add(new MetricsLog.Epoch(epoch, loss.mean(), val.meanLoss(), val.top1Error(), val.top5Error(), lr,
+                    loss.images, (System.nanoTime() - epochStart) / 1e9));
             LOG.info("epoch {}/{} done: train loss {}, validation {}, {}", epoch, train.epochs(),
-                    String.format("%.4f", lossSum / Math.max(1, images)), val, schedule.describe());
-            checkpoint(checkpoints, graph, epoch + 1, 0, schedule, metrics, 0, 0);
+                    String.format("%.4f", loss.images == 0 ? 0 : loss.mean()), val, schedule.describe());
+            checkpoint(graph, new ResumeState(epoch + 1, 0, 0, 0, schedule.state(), metrics.epochs(),
+                    record.trainingStarted()));
         }
 
-        traffic.close(sc);
+        rounds.traffic().close(sc);
         state.loadInto(graph);
         // published before the final evaluation, so a failure there keeps the trained model
         String finalModel = saveFinalModel(graph, metrics, null);
-        TopKCounts last = train.tenCropAtEnd() ? evaluator.tenCrop(state) : evaluator.centreCrop(state);
+        TopKCounts last = train.tenCropAtEnd() ? rounds.evaluator().tenCrop(state) : rounds.evaluator().centreCrop(state);
         LOG.info("final evaluation ({}): {}", train.tenCropAtEnd() ? "10 views" : "centre crop", last);
         saveFinalModel(graph, metrics, last);
         return new Result(graph, metrics.epochs(), last, finalModel);
     }
 
-    private void checkpoint(CheckpointStore store, ComputationGraph graph, int nextEpoch, int nextRound,
-                            LearningRateSchedule schedule, MetricsLog metrics, double epochLossSum, long epochImages)
+    /** What the epochs share: the training set, rounds per epoch, the round runner and the evaluator. */
+    private record Rounds(JavaRDD<Example> trainSet, int perEpoch, RoundRunner runner, RoundTraffic traffic,
+                          Evaluator evaluator, ProgressLine progress) {
+    }
+
+    /** The training loss of an epoch so far: the sum over its rounds of mean loss x examples, and the examples. */
+    private static final class EpochLoss {
+        private double sum;
+        private long images;
+
+        EpochLoss(double sum, long images) {
+            this.sum = sum;
+            this.images = images;
+        }
+
+        void add(AveragedRound round) {
+            sum += round.meanLoss() * round.examples();
+            images += round.examples();
+        }
+
+        double mean() {
+            return images == 0 ? Double.NaN : sum / images;
+        }
+    }
+
+    /** A new run: refuses an output that holds another run's checkpoints (unless --resume found none to read). */
+    private ResumeState startAfresh() throws IOException {
+        if (resume) {
+            LOG.info("--resume: no checkpoint under {}, starting from scratch", output);
+        } else if (outFs.exists(new Path(output, CheckpointStore.DIR))) {
+            // with --resume, a checkpoint directory without a complete checkpoint (a first attempt
+            // that died before or while writing one) is a run to start over
+            throw new IOException("output " + output + " already holds checkpoints: use --resume to continue that "
+                    + "run, or choose another --output");
+        }
+        return new ResumeState(1, 0, 0, 0, Map.of(), List.of(), record.trainingStarted());
+    }
+
+    /** The checkpoint's run: the same configuration, its schedule and metrics restored; where it resumes. */
+    private ResumeState resume(CheckpointStore.Loaded c, LearningRateSchedule schedule, MetricsLog metrics) {
+        requireSameRun(c.jobConfig());
+        ResumeState s = c.state();
+        schedule.restore(s.schedule());
+        metrics.restore(s.metrics());
+        LOG.info("resuming from {}: epoch {}, round {}, {}", c.name(), s.nextEpoch(), s.nextRound(),
+                schedule.describe());
+        return s;
+    }
+
+    private Rounds rounds(DatasetStats stats, long stateBytes) {
+        JavaRDD<Example> trainSet = DatasetSplits.examples(spark, data.toString(), DatasetLayout.TRAIN);
+        long trainImages = trainSet.count();
+        int perEpoch = EpochPlan.roundsFor(trainImages, train.workers(), train.batchSize(), train.averagingFrequency());
+        Broadcast<DatasetStats> statsBroadcast = sc.broadcast(stats);
+        LOG.info("training {} images: {} workers x batch {} x {} minibatches per round = {} rounds per epoch, "
+                        + "{} epochs, executor {}", trainImages, train.workers(), train.batchSize(),
+                train.averagingFrequency(), perEpoch, train.epochs(), train.executor());
+        RoundTransport.requireRoomFor(sc.getConf(), stateBytes);
+        return new Rounds(trainSet, perEpoch, new RoundRunner(sc, model, train, statsBroadcast), RoundTraffic.install(sc),
+                new Evaluator(sc, model, train, statsBroadcast,
+                        DatasetSplits.examples(spark, data.toString(), DatasetLayout.VAL)),
+                new ProgressLine(train.epochs(), perEpoch, stateBytes));
+    }
+
+    /**
+     * The epoch's rounds from {@code firstRound}: every worker trains its chunk, the states are
+     * averaged; a checkpoint every {@code train.checkpoint.every-rounds} rounds within the epoch.
+     *
+     * @return the averaged state after the epoch's last round
+     */
+    private ParameterState trainEpoch(Rounds rounds, int epoch, int firstRound, ParameterState state, EpochLoss loss,
+                                      ComputationGraph graph, LearningRateSchedule schedule, MetricsLog metrics)
             throws IOException {
-        ResumeState s = new ResumeState(nextEpoch, nextRound, epochLossSum, epochImages, schedule.state(),
-                metrics.epochs(), record.trainingStarted());
-        store.write(record.checkpoint(graph, s), s);
+        EpochPlan plan = new EpochPlan(epoch, rounds.perEpoch(), train.workers(), train.seed());
+        JavaPairRDD<Long, Example> epochData = plan.chunks(rounds.trainSet()).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        for (int round = firstRound; round < rounds.perEpoch(); round++) {
+            long t0 = System.nanoTime();
+            int r = round;
+            ParameterState current = state;
+            RoundTraffic.Measured<AveragedRound> measured = rounds.traffic().measure(sc,
+                    "epoch " + epoch + " round " + (r + 1),
+                    () -> rounds.runner().run(epochData, plan, r, current, schedule.learningRate()));
+            AveragedRound average = measured.value();
+            if (average.nonFinite()) {
+                throw new NonFiniteLossException(epoch, round + 1, rounds.perEpoch());
+            }
+            state = average.state();
+            loss.add(average);
+            rounds.progress().round(epoch, round, average, measured.figures(), (System.nanoTime() - t0) / 1e9,
+                    schedule.learningRate());
+            boolean due = train.checkpointRounds() > 0 && (round + 1) % train.checkpointRounds() == 0;
+            if (due && round + 1 < rounds.perEpoch()) {
+                state.loadInto(graph);
+                checkpoint(graph, new ResumeState(epoch, round + 1, loss.sum, loss.images, schedule.state(),
+                        metrics.epochs(), record.trainingStarted()));
+            }
+        }
+        epochData.unpersist(false);
+        return state;
+    }
+
+    /** Writes a checkpoint: the graph with its momentum, the job configuration and where training resumes. */
+    private void checkpoint(ComputationGraph graph, ResumeState resumeAt) throws IOException {
+        checkpoints.write(record.checkpoint(graph, resumeAt), resumeAt);
     }
 
     /**

@@ -20,7 +20,33 @@ import java.util.Set;
 final class Samples {
     /** Records whose constructors constrain their components together: a valid sample each. */
     private static final Map<Class<?>, java.util.function.Supplier<Object>> CONSTRAINED = Map.of(
-            org.alexnet.train.averaging.ShardPlan.class, () -> new org.alexnet.train.averaging.ShardPlan(1000, 7));
+            org.alexnet.train.averaging.ShardPlan.class, () -> new org.alexnet.train.averaging.ShardPlan(1000, 7),
+            // configuration records validate each value against its key: valid values, none a default
+            org.alexnet.model.AlexNetConfig.class, () -> org.alexnet.model.AlexNetConfig.preset("small", Map.ofEntries(
+                    Map.entry("model.classes", "17"), Map.entry("model.width", "0.3"),
+                    Map.entry("model.input-size", "99"), Map.entry("model.columns", "1"), Map.entry("model.lrn", "false"),
+                    Map.entry("model.lrn.k", "1.5"), Map.entry("model.lrn.n", "3"), Map.entry("model.lrn.alpha", "0.002"),
+                    Map.entry("model.lrn.beta", "0.6"), Map.entry("model.lrn.alpha-convention", "divided-by-n"),
+                    Map.entry("model.pooling", "non-overlapping"), Map.entry("model.activation", "tanh"),
+                    Map.entry("model.dropout", "0.25"), Map.entry("model.init-std", "0.03"),
+                    Map.entry("model.learning-rate", "0.05"), Map.entry("model.momentum", "0.8"),
+                    Map.entry("model.weight-decay", "0.001"), Map.entry("model.seed", "-7"),
+                    Map.entry("model.precision", "double"))),
+            org.alexnet.train.TrainConfig.class, () -> org.alexnet.train.TrainConfig.from(
+                    org.alexnet.train.TrainConfig.SCHEMA.resolve(Map.ofEntries(Map.entry("train.epochs", "12"),
+                            Map.entry("train.workers", "3"), Map.entry("train.batch-size", "16"),
+                            Map.entry("train.averaging-frequency", "4"), Map.entry("train.averaging.shards", "5"),
+                            Map.entry("train.schedule", "step"), Map.entry("train.schedule.factor", "5"),
+                            Map.entry("train.schedule.max-reductions", "2"), Map.entry("train.schedule.patience", "6"),
+                            Map.entry("train.schedule.min-improvement", "0.01"),
+                            Map.entry("train.schedule.warmup-epochs", "7"),
+                            Map.entry("train.schedule.chance-margin", "0.2"),
+                            Map.entry("train.schedule.step-epochs", "8,9"), Map.entry("train.seed", "-9"),
+                            Map.entry("train.checkpoint.every-rounds", "10"), Map.entry("train.checkpoint.keep", "1"),
+                            Map.entry("train.executor", "single"), Map.entry("train.decode-threads", "11"),
+                            Map.entry("train.prefetch", "13"), Map.entry("train.lighting-std", "0.05"),
+                            Map.entry("train.eval.ten-crop-at-end", "false"), Map.entry("train.eval.batch-size", "32"),
+                            Map.entry("train.devices", "1,0")))));
 
     private int next = 1;
 

@@ -13,6 +13,7 @@ import org.alexnet.config.CommandLine;
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
 import org.alexnet.config.Installation;
+import org.alexnet.config.Usage;
 import org.alexnet.model.AlexNet;
 import org.alexnet.model.AlexNetConfig;
 import org.alexnet.model.bench.TrainStepBenchmark;
@@ -72,6 +73,19 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * --dl4j auto|on|off (auto), --set model.key=value / train.key=value (e.g. train.averaging.shards).
  */
 public final class AveragingBenchmark {
+    static final Usage USAGE = Usage.of("bench averaging", "The wall time of one parameter-averaging round of the "
+                    + "same model in the same Spark session: this project's round against DL4J's "
+                    + "ParameterAveragingTrainingMaster, rounds alternating; with the driver's inbound bytes, peak "
+                    + "heap, round overhead and a breakdown per side.")
+            .option("preset", "NAME", "full | small | tiny (default full)")
+            .option("classes", "N", "output classes (default 1000)")
+            .option("workers", "N", "model replicas, one task each (default 2)")
+            .option("rounds", "N", "timed rounds per side (default 3)")
+            .option("warmup", "N", "untimed rounds per side first (default 1)")
+            .option("executor", "single|columns", "how a worker runs the columns (default single)")
+            .option("dl4j", "auto|on|off", "DL4J's side: auto = only when the heap holds its estimated need")
+            .config(TrainConfig.SCHEMA, "model.properties");
+
     private AveragingBenchmark() {
     }
 
@@ -94,10 +108,12 @@ public final class AveragingBenchmark {
     }
 
     public static void main(String[] args) {
+        if (USAGE.printIfAsked(args, System.out)) {
+            System.exit(0);
+        }
         Settings settings;
         try {
-            CommandLine cli = CommandLine.parse(args, Set.of("preset", "classes", "workers", "rounds", "warmup",
-                    "executor", "dl4j"), Set.of());
+            CommandLine cli = CommandLine.parse(args, USAGE);
             Map<String, String> fromOptions = new LinkedHashMap<>();
             fromOptions.put(AlexNetConfig.PRESET.name(), cli.option("preset").orElse("full"));
             cli.option("classes").ifPresent(c -> fromOptions.put(AlexNetConfig.CLASSES.name(), c));
@@ -114,6 +130,7 @@ public final class AveragingBenchmark {
             }
         } catch (ConfigException e) {
             System.err.println("bench averaging: " + e.getMessage());
+            System.err.println(USAGE.synopsis());
             System.exit(2);
             return;
         }

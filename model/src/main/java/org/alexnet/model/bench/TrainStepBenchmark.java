@@ -9,6 +9,7 @@ import org.alexnet.config.CommandLine;
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
 import org.alexnet.config.Installation;
+import org.alexnet.config.Usage;
 import org.alexnet.model.AlexNet;
 import org.alexnet.model.AlexNetConfig;
 import org.alexnet.model.Backend;
@@ -31,10 +32,25 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link ArithmeticLimit}: FLOPs per image from the layer shapes, fp32 peak measured by SGEMM).
  */
 public final class TrainStepBenchmark {
+    static final Usage USAGE = Usage.of("bench train-step", "Images per second of one training step (forward, "
+                    + "backward, momentum update) on a random minibatch: warm-up steps excluded, median of the timed "
+                    + "steps; then the step's share of this machine's arithmetic limit.")
+            .option("preset", "NAME", "full | small | tiny (default full)")
+            .option("batch", "N", "minibatch (default 32)")
+            .option("steps", "N", "timed steps (default 5)")
+            .option("warmup", "N", "untimed steps first (default 2)")
+            .option("executor", "single|columns|both", "ComputationGraph.fit, the column executor, or both "
+                    + "interleaved and their ratio (default both)")
+            .flag("profile", "the column executor's milliseconds per layer, exchange and update")
+            .config(AlexNetConfig.SCHEMA, "model.properties");
+
     private TrainStepBenchmark() {
     }
 
     public static void main(String[] args) {
+        if (USAGE.printIfAsked(args, System.out)) {
+            System.exit(0);
+        }
         CommandLine cli;
         AlexNetConfig model;
         int batch;
@@ -42,7 +58,7 @@ public final class TrainStepBenchmark {
         int warmup;
         String executor;
         try {
-            cli = CommandLine.parse(args, Set.of("preset", "batch", "steps", "warmup", "executor"), Set.of("profile"));
+            cli = CommandLine.parse(args, USAGE);
             Map<String, String> fromOptions = new java.util.LinkedHashMap<>();
             fromOptions.put(AlexNetConfig.PRESET.name(), cli.option("preset").orElse("full"));
             Config config = cli.resolve(AlexNetConfig.SCHEMA, Installation.confFiles("model.properties"), fromOptions);
@@ -59,6 +75,7 @@ public final class TrainStepBenchmark {
             }
         } catch (ConfigException e) {
             System.err.println("bench train-step: " + e.getMessage());
+            System.err.println(USAGE.synopsis());
             System.exit(2);
             return;
         }

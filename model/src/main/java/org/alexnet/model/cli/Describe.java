@@ -2,11 +2,11 @@ package org.alexnet.model.cli;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
 import org.alexnet.config.Installation;
+import org.alexnet.config.Usage;
 import org.alexnet.model.AlexNet;
 import org.alexnet.model.AlexNetConfig;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -22,12 +22,24 @@ import org.deeplearning4j.nn.conf.layers.Layer;
  * Options: --preset NAME, --classes N, --config FILE, --set model.key=value.
  */
 public final class Describe {
+    static final Usage USAGE = Usage.of("describe", "Every layer of the configured model: what it reads, its output "
+                    + "shape, its parameter count and the standard deviation its weights start from; then "
+                    + "'parameters: N'. With --model DIR instead: a saved model or checkpoint's provenance, "
+                    + "configuration and layers.")
+            .option("preset", "NAME", "full | small | tiny (the same as --set model.preset=NAME)")
+            .option("classes", "N", "output classes (the same as --set model.classes=N; default 1000)")
+            .option("model", "DIR", "describe a training output (its model.zip), or a model or checkpoint file")
+            .config(AlexNetConfig.SCHEMA, "model.properties");
+
     private Describe() {
     }
 
     public static void main(String[] args) {
+        if (USAGE.printIfAsked(args, System.out)) {
+            System.exit(0);
+        }
         try {
-            CommandLine cli = CommandLine.parse(args, Set.of("preset", "classes"), Set.of());
+            CommandLine cli = CommandLine.parse(args, USAGE);
             Map<String, String> fromOptions = new java.util.LinkedHashMap<>();
             cli.option("preset").ifPresent(p -> fromOptions.put(AlexNetConfig.PRESET.name(), p));
             cli.option("classes").ifPresent(c -> fromOptions.put(AlexNetConfig.CLASSES.name(), c));
@@ -35,6 +47,7 @@ public final class Describe {
             System.out.print(describe(AlexNetConfig.from(config)));
         } catch (ConfigException e) {
             System.err.println("describe: " + e.getMessage());
+            System.err.println(USAGE.synopsis());
             System.exit(2);
         }
     }

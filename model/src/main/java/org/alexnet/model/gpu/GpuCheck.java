@@ -10,10 +10,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.ConfigException;
+import org.alexnet.config.Usage;
 import org.alexnet.model.AlexNetConfig;
 import org.alexnet.model.bench.TrainStepBenchmark;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -47,17 +47,31 @@ public final class GpuCheck {
     /** nd4j-cuda-11.6 1.0.0-M2.1 carries machine code for compute capabilities 3.7 to 8.6 and no PTX. */
     static final int MAX_COMPILED_MAJOR = 8;
 
+    static final Usage USAGE = Usage.of("gpu-check", "Does this machine train AlexNet on its GPUs, and correctly? "
+                    + "Trains a few steps of the small preset on ND4J's CUDA backend, compares them with the same "
+                    + "steps on the CPU, then times the full preset's step. Needs the CUDA build "
+                    + "(ALEXNET_BACKEND=cuda). Exit 0 = pass, 1 = the GPU steps differ or failed, 2 = bad options, "
+                    + "3 = no usable CUDA.")
+            .option("steps", "N", "training steps compared with the CPU (default 3)")
+            .option("batch", "N", "minibatch of the compared steps (default 8)")
+            .option("speed-steps", "N", "timed steps of the full preset (default 5)")
+            .option("speed-batch", "N", "minibatch of the timed steps (default 32)")
+            .flag("no-speed", "skip the timing");
+
     private GpuCheck() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (USAGE.printIfAsked(args, System.out)) {
+            System.exit(0);
+        }
         int steps;
         int batch;
         int speedSteps;
         int speedBatch;
         boolean speed;
         try {
-            CommandLine cli = CommandLine.parse(args, Set.of("steps", "batch", "speed-steps", "speed-batch"), Set.of("no-speed"));
+            CommandLine cli = CommandLine.parse(args, USAGE);
             steps = cli.intOption("steps", 3);
             batch = cli.intOption("batch", 8);
             speedSteps = cli.intOption("speed-steps", 5);
@@ -68,6 +82,7 @@ public final class GpuCheck {
             }
         } catch (ConfigException e) {
             System.err.println("gpu-check: " + e.getMessage());
+            System.err.println(USAGE.synopsis());
             System.exit(2);
             return;
         }
