@@ -53,32 +53,6 @@ class OutputLearningRateTest {
     }
 
     @Test
-    void oneStepOfTheColumnExecutorMovesFc8ByItsMultiple() {
-        AlexNetConfig small = AlexNetConfig.preset("small", Map.of("model.classes", "10", "model.dropout", "0"));
-        ComputationGraph scaled = AlexNet.build(small);
-        ComputationGraph plain = scaled.clone();
-        plain.getConfiguration().getVertices().forEach((name, v) -> {
-            if (v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
-                    && lv.getLayerConf().getLayer() instanceof BaseLayer b && b.getIUpdater() instanceof ClassicalMomentum m) {
-                b.setIUpdater(new ClassicalMomentum(m.getLearningRate(), m.getMomentum()));
-            }
-        });
-        org.nd4j.linalg.dataset.api.MultiDataSet batch = org.alexnet.model.bench.TrainStepBenchmark.randomBatch(small, 4, 1);
-        org.nd4j.linalg.api.ndarray.INDArray before = scaled.getParam("fc8_W").dup();
-        for (ComputationGraph g : new ComputationGraph[] {scaled, plain}) {
-            try (org.alexnet.model.columns.ColumnExecutor columns =
-                         org.alexnet.model.columns.ColumnExecutor.onCurrentDevice(g, small)) {
-                columns.fit(batch);
-                columns.writeBack();
-            }
-        }
-        double moved = scaled.getParam("fc8_W").sub(before).norm2Number().doubleValue();
-        double movedPlain = plain.getParam("fc8_W").sub(before).norm2Number().doubleValue();
-        assertEquals(0.04, moved / movedPlain, 1e-4, "fc8's first step is 0.04 of the step at the network's rate");
-        assertEquals(plain.getParam("fc7a_W"), scaled.getParam("fc7a_W"), "the layers below take the same first step");
-    }
-
-    @Test
     void theSavedConfigurationKeepsTheMultipleAndOldFilesReadAsOne() {
         ComputationGraphConfiguration conf = AlexNet.configuration(net("tiny", 10));
         String json = conf.toJson();
