@@ -1,9 +1,8 @@
 package org.alexnet.preprocessing;
 
+import java.io.IOException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-
-import java.io.IOException;
 
 /**
  * The layout of a preprocessed dataset directory, as written by {@link PreprocessImageNet} and read

@@ -1,14 +1,13 @@
 package org.alexnet.preprocessing;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.ShutdownHookManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Makes a dataset appear complete or not at all. Everything is written into a hidden sibling

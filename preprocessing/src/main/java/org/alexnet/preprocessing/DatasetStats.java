@@ -1,15 +1,14 @@
 package org.alexnet.preprocessing;
 
+import static org.alexnet.preprocessing.DatasetLayout.*;
+
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-
-import java.util.List;
-
-import static org.alexnet.preprocessing.DatasetLayout.*;
 
 /**
  * The training set's pixel statistics (stats/ of a preprocessed dataset): the mean image and the

@@ -1,13 +1,12 @@
 package org.alexnet.preprocessing;
 
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fast JPEG path: {@code libalexnet_jpeg.so}, a small JNI library over libjpeg-turbo (SIMD,

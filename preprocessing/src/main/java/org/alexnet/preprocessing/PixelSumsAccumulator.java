@@ -1,9 +1,8 @@
 package org.alexnet.preprocessing;
 
-import org.apache.spark.util.AccumulatorV2;
-
 import java.util.HashSet;
 import java.util.Set;
+import org.apache.spark.util.AccumulatorV2;
 
 /**
  * Collects each input partition's {@link PixelSums} on the driver in the same pass that writes the

@@ -1,9 +1,5 @@
 package org.alexnet.preprocessing;
 
-import org.alexnet.config.CommandLine;
-import org.alexnet.config.ConfigException;
-import org.alexnet.config.Usage;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +15,9 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.alexnet.config.CommandLine;
+import org.alexnet.config.ConfigException;
+import org.alexnet.config.Usage;
 
 /**
  * {@code deploy/alexnet bench preprocess --input DIR [--cores N] [--limit N] [--pillow true|false] [--native true|false]}:

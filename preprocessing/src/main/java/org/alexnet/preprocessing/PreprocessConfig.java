@@ -1,15 +1,14 @@
 package org.alexnet.preprocessing;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigKey;
 import org.alexnet.config.ConfigSchema;
 import org.alexnet.config.Installation;
-
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The preprocessing job's configuration keys (documented defaults in conf/preprocess.properties)

@@ -1,8 +1,7 @@
 package org.alexnet.preprocessing;
 
-import org.alexnet.config.Config;
-
 import java.io.Serializable;
+import org.alexnet.config.Config;
 
 /** The typed, serialisable values of a resolved preprocessing {@link Config}, as tasks need them. */
 public record PreprocessSettings(String input, String output, boolean overwrite, int jpegQuality, long maxPixels,

@@ -1,8 +1,8 @@
 package org.alexnet.preprocessing;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import org.junit.jupiter.api.Test;
 
 /** Every {@link ImageTransformerTest} on the OpenCV/ImageIO path, used when the native codec cannot load. */
 class ImageTransformerOpenCvTest extends ImageTransformerTest {

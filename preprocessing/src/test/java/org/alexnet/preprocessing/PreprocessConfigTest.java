@@ -1,15 +1,14 @@
 package org.alexnet.preprocessing;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Path;
+import java.util.Map;
 import org.alexnet.config.CommandLine;
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
 import org.alexnet.config.ConfigKey;
 import org.junit.jupiter.api.Test;
-
-import java.nio.file.Path;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 class PreprocessConfigTest {
     private static final Path DEFAULTS = Path.of("..", "conf", PreprocessConfig.DEFAULTS_FILE);

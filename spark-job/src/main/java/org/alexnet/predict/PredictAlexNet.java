@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.alexnet.config.Config;
 import org.alexnet.config.ConfigException;
-import org.alexnet.config.Usage;
 import org.alexnet.preprocessing.DatasetLayout;
 import org.alexnet.preprocessing.DatasetPublisher;
 import org.alexnet.preprocessing.ProgressMonitor;

@@ -6,7 +6,6 @@ import static org.alexnet.config.ConfigKey.enumKey;
 import static org.alexnet.config.ConfigKey.intKey;
 import static org.alexnet.config.ConfigKey.intListKey;
 import static org.alexnet.config.ConfigKey.longKey;
-import static org.alexnet.config.ConfigKey.stringKey;
 
 import java.util.List;
 import java.util.Map;

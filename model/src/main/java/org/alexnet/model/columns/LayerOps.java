@@ -2,12 +2,12 @@ package org.alexnet.model.columns;
 
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.layers.DropoutLayer;
 import org.deeplearning4j.nn.layers.OutputLayer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.layers.normalization.LocalResponseNormalization;
-import org.deeplearning4j.nn.layers.DropoutLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -1,11 +1,10 @@
 package org.alexnet.train.data;
 
+import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import java.nio.FloatBuffer;
 
 /**
  * Fills one minibatch: the views of each example are copied straight into the off-heap buffer of

@@ -1,8 +1,7 @@
 package org.alexnet.train.data;
 
-import org.alexnet.preprocessing.DatasetStats;
-
 import java.util.Random;
+import org.alexnet.preprocessing.DatasetStats;
 
 /**
  * Per-example transforms from a stored JPEG to the net's input: CHW float views of side S, RGB,

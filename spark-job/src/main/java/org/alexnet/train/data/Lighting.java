@@ -1,8 +1,7 @@
 package org.alexnet.train.data;
 
-import org.alexnet.preprocessing.DatasetStats;
-
 import java.util.Random;
+import org.alexnet.preprocessing.DatasetStats;
 
 /**
  * The paper's PCA colour augmentation: to every pixel of an image add

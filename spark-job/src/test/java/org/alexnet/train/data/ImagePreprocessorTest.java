@@ -1,17 +1,16 @@
 package org.alexnet.train.data;
 
-import org.alexnet.preprocessing.DatasetStats;
-import org.junit.jupiter.api.Test;
-
-import java.util.HashSet;
-import java.util.Set;
-
 import static org.alexnet.train.data.TestImages.SIZE;
 import static org.alexnet.train.data.TestImages.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.alexnet.preprocessing.DatasetStats;
+import org.junit.jupiter.api.Test;
 
 /** Exact checks of the per-example transforms on already decoded patches. */
 class ImagePreprocessorTest {

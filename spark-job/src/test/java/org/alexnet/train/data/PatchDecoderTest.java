@@ -1,14 +1,13 @@
 package org.alexnet.train.data;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.Arrays;
-
 import static org.alexnet.train.data.TestImages.SIZE;
 import static org.alexnet.train.data.TestImages.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 
 /** Real JPEG bytes through OpenCV: the central patch, RGB order, corrupt and foreign images. */
 class PatchDecoderTest {
