@@ -139,7 +139,8 @@ public record AlexNetConfig(String preset, int classes, double width, int inputS
             "fan-in = each layer's std is init-std * sqrt(its fan-in in the paper's net / its fan-in); none = init-std "
                     + "everywhere; unset = fan-in when model.init-std is unset, none when it is set");
     public static final ConfigKey<Double> LEARNING_RATE = doubleKey("model.learning-rate", 0.01, 0, 100,
-            "initial learning rate (the schedule divides it)");
+            "initial learning rate (the schedule divides it)")
+            .requiring(r -> r > 0, "positive (the schedule divides it; 0 would stop the job after its data was read)");
     public static final ConfigKey<Double> MOMENTUM = doubleKey("model.momentum", 0.9, 0, 0.9999,
             "classical momentum");
     public static final ConfigKey<Double> WEIGHT_DECAY = doubleKey("model.weight-decay", 0.0005, 0, 1,

@@ -33,6 +33,8 @@ class ConfigurationTest {
                 .getMessage().contains("model.input-size"));
         assertTrue(assertThrows(ConfigException.class, () -> AlexNetConfig.preset("full", Map.of("model.input-size", "70",
                 "model.preset", "full", "model.classes", "x"))).getMessage().contains("model.classes"));
+        assertTrue(assertThrows(ConfigException.class, () -> AlexNetConfig.preset("full", Map.of("model.learning-rate", "0")))
+                .getMessage().contains("model.learning-rate"), "a zero learning rate fails when the configuration is read");
     }
 
     @Test
