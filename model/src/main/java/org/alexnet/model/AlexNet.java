@@ -52,13 +52,18 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
  * Column A's layers end in "a" (conv1a, ...), column B's in "b"; fc8 is one layer. conv1 pads 2
  * on every side and truncates, as torchvision does: (224 + 4 - 11) / 4 + 1 = 55 (cuda-convnet
  * instead pads 0 and lets its last window run past the edge; both give 55x55). Weights start
- * from N(0, 0.01); biases are 1 in conv2, conv4, conv5, fc6 and fc7, 0 elsewhere.
+ * from N(0, 0.01); biases are 1 in conv2, conv4, conv5, fc6 and fc7, 0 elsewhere. Every layer
+ * learns at the same rate, except that a net with fewer classes or a narrower fc7 than the paper's
+ * gives its output layer a smaller multiple of it ({@link #outputLearningRateScale}), so the
+ * logits move as far per step as the paper's do.
  *
  * <p>Ablations of the paper's section 3 are switches of {@link AlexNetConfig}: LRN off,
  * non-overlapping 2x2 pooling, tanh, and the one-column comparison net (one column of conv1-4,
  * a full-size conv5 and full-size fc layers, as the paper's footnote describes).
  */
 public final class AlexNet {
+    /** The output layer's name. */
+    public static final String OUTPUT = "fc8";
     /** Padding of conv1 on every side (torchvision's convention, see the class comment). */
     public static final int CONV1_PADDING = 2;
 
@@ -77,7 +82,32 @@ public final class AlexNet {
         ComputationGraphConfiguration conf = layers(c);
         initialStds(c, conf).forEach((name, std) -> weighted(conf, name)
                 .setWeightInitFn(new WeightInitDistribution(new NormalDistribution(0, std))));
+        weighted(conf, OUTPUT).setIUpdater(new ClassicalMomentum(c.learningRate(), c.momentum(),
+                outputLearningRateScale(c, conf)));
         return conf;
+    }
+
+    /**
+     * The output layer's learning rate as a multiple of the network's: min(1, (classes / 1000) x
+     * (F(paper) / F)), F being fc8's fan-in (the fc7 width) and F(paper) the same in the paper's
+     * size of this net. 1 for the paper's net on ImageNet's 1000 classes.
+     *
+     * <p>Why: fc7's units all sit near 1 or above (their biases are 1), so one step moves every
+     * logit along the same direction by about lr x F x E[a^2] x (its class's error share), and a
+     * class's share of a batch's error is ~1/classes. The paper's 0.01 moves its 1000 logits by
+     * ~0.08 a step; a 10-class net of fc7 width 1024 at the same rate moves them by ~2, and with
+     * momentum 0.9 the logits swing by several units from batch to batch, until the net settles
+     * on predicting the class prior whatever the image (loss ln(classes), chance accuracy). The
+     * scale keeps that step at the paper's for any width and class count.
+     */
+    public static double outputLearningRateScale(AlexNetConfig c) {
+        return outputLearningRateScale(c, layers(c));
+    }
+
+    private static double outputLearningRateScale(AlexNetConfig c, ComputationGraphConfiguration conf) {
+        double fanIn = ((FeedForwardLayer) weighted(conf, OUTPUT)).getNIn();
+        double paperFanIn = ((FeedForwardLayer) weighted(layers(c.atPaperSize()), OUTPUT)).getNIn();
+        return Math.min(1.0, (double) c.classes() / AlexNetConfig.IMAGENET_CLASSES * paperFanIn / fanIn);
     }
 
     /**

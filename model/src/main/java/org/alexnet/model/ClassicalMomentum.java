@@ -19,19 +19,51 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * {@code wd * w} to the gradient before this updater runs; this updater then computes
  * {@code v <- momentum * v - lr * (g + wd * w)}, which is the paper's rule exactly. The
  * learning rate is a plain value that the training job's schedule sets between epochs.
+ *
+ * <p>A layer may take a fixed multiple of the network's rate ({@code learningRateScale}, 1 for
+ * every layer of the paper's net): the schedule sets the network's rate and every layer keeps
+ * its multiple (see {@link AlexNet#outputLearningRateScale}).
  */
 public final class ClassicalMomentum implements IUpdater {
     private double learningRate;
     private final double momentum;
+    private final double learningRateScale;
 
-    public ClassicalMomentum(@JsonProperty("learningRate") double learningRate,
-                             @JsonProperty("momentum") double momentum) {
-        this.learningRate = learningRate;
-        this.momentum = momentum;
+    /** The paper's rule with the network's learning rate. */
+    public ClassicalMomentum(double learningRate, double momentum) {
+        this(learningRate, momentum, 1.0);
     }
 
+    /**
+     * @param learningRate      the network's learning rate (what the schedule sets)
+     * @param momentum          classical momentum
+     * @param learningRateScale this layer's rate as a multiple of the network's (1 = the same)
+     */
+    public ClassicalMomentum(double learningRate, double momentum, double learningRateScale) {
+        if (!(learningRateScale > 0) || Double.isInfinite(learningRateScale)) {
+            throw new IllegalArgumentException("learning-rate scale must be positive and finite, got " + learningRateScale);
+        }
+        this.learningRate = learningRate;
+        this.momentum = momentum;
+        this.learningRateScale = learningRateScale;
+    }
+
+    /** Reads the JSON of a saved graph; files written before the scale existed have none (= 1). */
+    @org.nd4j.shade.jackson.annotation.JsonCreator
+    static ClassicalMomentum fromJson(@JsonProperty("learningRate") double learningRate,
+                                      @JsonProperty("momentum") double momentum,
+                                      @JsonProperty("learningRateScale") Double learningRateScale) {
+        return new ClassicalMomentum(learningRate, momentum, learningRateScale == null ? 1.0 : learningRateScale);
+    }
+
+    /** The network's learning rate (this layer's is {@link #getLearningRate(int, int)}). */
     public double getLearningRate() {
         return learningRate;
+    }
+
+    /** This layer's learning rate as a multiple of the network's. */
+    public double getLearningRateScale() {
+        return learningRateScale;
     }
 
     public double getMomentum() {
@@ -60,12 +92,12 @@ public final class ClassicalMomentum implements IUpdater {
 
     @Override
     public ClassicalMomentum clone() {
-        return new ClassicalMomentum(learningRate, momentum);
+        return new ClassicalMomentum(learningRate, momentum, learningRateScale);
     }
 
     @Override
     public double getLearningRate(int iteration, int epoch) {
-        return learningRate;
+        return learningRate * learningRateScale;
     }
 
     @Override
@@ -84,16 +116,18 @@ public final class ClassicalMomentum implements IUpdater {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ClassicalMomentum m && m.learningRate == learningRate && m.momentum == momentum;
+        return o instanceof ClassicalMomentum m && m.learningRate == learningRate && m.momentum == momentum
+                && m.learningRateScale == learningRateScale;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(learningRate, momentum);
+        return Objects.hash(learningRate, momentum, learningRateScale);
     }
 
     @Override
     public String toString() {
-        return "ClassicalMomentum(lr=" + learningRate + ", momentum=" + momentum + ")";
+        return "ClassicalMomentum(lr=" + learningRate + (learningRateScale == 1.0 ? "" : " x " + learningRateScale)
+                + ", momentum=" + momentum + ")";
     }
 }

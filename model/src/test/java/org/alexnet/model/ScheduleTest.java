@@ -130,7 +130,8 @@ class ScheduleTest {
         LearningRates.apply(graph, s);
 
         assertEquals(0.001, graph.getLearningRate("conv1a"), 1e-15, "conv1a uses the new rate");
-        assertEquals(0.001, graph.getLearningRate("fc8"), 1e-15, "fc8 uses the new rate");
+        assertEquals(0.001 * AlexNet.outputLearningRateScale(tiny), graph.getLearningRate("fc8"), 1e-15,
+                "fc8 uses the new rate times its own multiple");
         assertEquals(momentumBefore, graph.getUpdater().getStateViewArray(), "the velocity survives a rate change");
     }
 }

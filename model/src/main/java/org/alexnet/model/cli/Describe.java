@@ -52,6 +52,11 @@ public final class Describe {
         }
     }
 
+    private static String outputRate(double scale) {
+        return scale == 1.0 ? AlexNet.OUTPUT + " too (the paper's rule)"
+                : AlexNet.OUTPUT + " x " + Math.round(scale * 1e4) / 1e4 + " (its logits step as far as the paper's 1000-class fc8's do)";
+    }
+
     /** The table and the final "parameters: N" line. */
     public static String describe(AlexNetConfig c) {
         ComputationGraphConfiguration conf = AlexNet.configuration(c);
@@ -63,6 +68,8 @@ public final class Describe {
                 c.preset(), c.classes(), c.inputSize(), c.inputSize()));
         sb.append(String.format("initial weights: N(0, s) per layer, model.init-std %s, model.init-scaling %s%n",
                 c.initStd(), org.alexnet.config.ConfigKey.enumText(c.initScaling())));
+        sb.append(String.format("learning rate: model.learning-rate %s in every layer, %s%n", c.learningRate(),
+                outputRate(AlexNet.outputLearningRateScale(c))));
         Map<String, Double> stds = AlexNet.initialStds(c);
         sb.append(String.format("%-8s %-22s %-18s %-14s %12s  %s%n", "layer", "kind", "reads", "output", "parameters",
                 "s"));

@@ -78,7 +78,11 @@ class ColumnExecutorTest {
      */
     @Test
     void fp32FastPathsMatchComputationGraphFit() {
-        AlexNetConfig config = AlexNetConfig.preset("small", Map.of("model.dropout", "0", "model.classes", "10"));
+        // 1000 classes: fc8 learns at the network's rate. At 10 classes (fc8 at 0.04 x) this fixture's
+        // fourth random batch meets a max-pooling near-tie in column A that fp32 rounding resolves
+        // differently in the two paths (steps 1-3 agree to 1e-9; step 4 moves 4,583 weights of
+        // conv1a/conv2a by < 1e-5): a discrete event, not a rounding difference this test can bound.
+        AlexNetConfig config = AlexNetConfig.preset("small", Map.of("model.dropout", "0", "model.classes", "1000"));
         ComputationGraph reference = AlexNet.build(config);
         ComputationGraph trained = AlexNet.build(config);
         try (ColumnExecutor columns = ColumnExecutor.onCurrentDevice(trained, config)) {
