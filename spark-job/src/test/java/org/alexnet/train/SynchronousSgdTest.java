@@ -55,6 +55,29 @@ class SynchronousSgdTest {
         assertSameAsOneBigBatch(new int[] {1, 2, 4}, 2);
     }
 
+    @Test
+    void roundsOfOneWorkerAreStepsOfOneGraph() {
+        AlexNetConfig model = AlexNetConfig.preset("tiny", Map.of("model.classes", "5", "model.precision", "double",
+                "model.dropout", "0"));
+        TrainConfig train = TrainConfig.from(TrainConfig.SCHEMA.resolve(Map.of("train.averaging-frequency", "1")));
+        double lr = 0.05;
+        org.deeplearning4j.nn.graph.ComputationGraph graph = AlexNet.build(model);
+        graph.setLearningRate(lr);
+        ParameterState rounds = ParameterState.of(AlexNet.build(model));
+        InMemoryMinibatches source = new InMemoryMinibatches(1);
+        for (int step = 0; step < 4; step++) {
+            MultiDataSet batch = TrainStepBenchmark.randomBatch(model, 4, 500L + step);
+            graph.fit(batch);
+            rounds = RoundRunner.runOn(sc, sc.parallelize(List.of(batch), 1), model, train, rounds, lr, source,
+                    "one worker", s -> { }).state();
+        }
+        ParameterState steps = ParameterState.of(graph);
+        double p = maxDifference(rounds.params(), steps.params()) / maxAbs(steps.params());
+        double m = maxDifference(rounds.momentum(), steps.momentum()) / maxAbs(steps.momentum());
+        assertTrue(p <= 1e-9, "4 rounds of one worker = 4 steps of one graph: parameters (got " + p + ")");
+        assertTrue(m <= 1e-9, "4 rounds of one worker = 4 steps of one graph: momentum (got " + m + ")");
+    }
+
     private static void assertSameAsOneBigBatch(int[] batchSizes, int steps) {
         AlexNetConfig model = AlexNetConfig.preset("tiny", Map.of("model.classes", "5", "model.precision", "double",
                 "model.dropout", "0"));

@@ -9,6 +9,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.alexnet.preprocessing.DatasetStats;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,11 @@ import org.slf4j.LoggerFactory;
  * queue of {@code prefetchBatches}. {@link #next()} only waits on that queue, and reports how long.
  *
  * <p><b>Determinism.</b> Batch {@code k} holds the consecutive examples after those of batch
- * {@code k-1}; the random choices of the example at index {@code i} of the input come from
+ * {@code k-1}, except that in a training stream a last batch of fewer than half a minibatch
+ * joins the one before it (one step on B + r examples, r &lt; B/2, instead of a step on r): a
+ * worker's chunk of an epoch holds a varying number of images (each image is hashed to its chunk),
+ * and a step on a handful of examples at the full learning rate throws a small-class net off its
+ * course (measured: docs/presets.md). The random choices of the example at index {@code i} of the input come from
  * {@link AugmentationSettings#exampleSeed}{@code (chunk, i)}. Output is bit-identical for any
  * thread count.
  *
@@ -283,6 +288,17 @@ public final class MinibatchStream implements Iterator<Minibatch>, AutoCloseable
         }
     }
 
+    /** One minibatch of a full batch and the short tail after it (fresh arrays; the two are freed). */
+    private static Minibatch joined(Minibatch full, Minibatch tail) {
+        Minibatch joined = new Minibatch(Nd4j.concat(0, full.features(), tail.features()),
+                Nd4j.concat(0, full.labels(), tail.labels()), full.size() + tail.size(), 0);
+        for (Minibatch b : new Minibatch[] {full, tail}) {
+            b.features().close();
+            b.labels().close();
+        }
+        return joined;
+    }
+
     private void fail(Throwable t) {
         synchronized (lock) {
             if (failure == null) {
@@ -297,6 +313,9 @@ public final class MinibatchStream implements Iterator<Minibatch>, AutoCloseable
             int views = options.mode().viewsPerExample();
             int cropSize = preprocessor.geometry().cropSize();
             BatchBuilder batch = null;
+            // a training stream holds its last full batch back until it knows whether the tail joins it
+            boolean joinsShortTail = options.mode() == ViewMode.TRAIN;
+            Minibatch held = null;
             while (true) {
                 Slot slot = null;
                 Throwable failed;
@@ -320,8 +339,16 @@ public final class MinibatchStream implements Iterator<Minibatch>, AutoCloseable
                     return;
                 }
                 if (end) {
-                    if (batch != null) {
-                        ready.put(batch.build());
+                    Minibatch tail = batch == null ? null : batch.build();
+                    if (held != null && tail != null && tail.size() < options.batchSize() / 2) {
+                        ready.put(joined(held, tail));
+                    } else {
+                        if (held != null) {
+                            ready.put(held);
+                        }
+                        if (tail != null) {
+                            ready.put(tail);
+                        }
                     }
                     ready.put(END);
                     return;
@@ -342,8 +369,15 @@ public final class MinibatchStream implements Iterator<Minibatch>, AutoCloseable
                     lock.notifyAll();
                 }
                 if (batch != null && batch.full()) {
-                    ready.put(batch.build());
+                    if (held != null) {
+                        ready.put(held);
+                    }
+                    held = batch.build();
                     batch = null;
+                    if (!joinsShortTail) {
+                        ready.put(held);
+                        held = null;
+                    }
                 }
             }
         } catch (InterruptedException e) {

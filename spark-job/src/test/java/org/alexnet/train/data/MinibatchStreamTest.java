@@ -100,6 +100,27 @@ class MinibatchStreamTest {
     }
 
     @Test
+    void aTrainingTailOfLessThanHalfABatchJoinsTheBatchBeforeIt() {
+        List<Minibatch> batches = run(examples, CHUNK, options(6, ViewMode.TRAIN, 2));
+        assertArrayEquals(new int[]{6, 7}, batches.stream().mapToInt(Minibatch::size).toArray(),
+                "13 examples in batches of 6: the 1-example tail joins the second batch (no step on one example)");
+        Minibatch joined = batches.get(1);
+        assertArrayEquals(new long[]{7, 3, S, S}, joined.features().shape(), "the joined batch's features");
+        for (int i = 0; i < 7; i++) {
+            int k = 6 + i;
+            assertEquals(1.0, joined.labels().getDouble(i, k % CLASSES), "label of example " + k);
+            assertArrayEquals(preprocessor.trainView(examples.get(k).jpeg(), preprocessor.settings().exampleSeed(CHUNK, k)),
+                    row(joined, i, 1), "example " + k + " in order in the joined batch");
+        }
+        assertArrayEquals(new int[]{6, 6, 1}, run(examples, CHUNK, options(6, ViewMode.CENTRE, 2)).stream()
+                .mapToInt(Minibatch::size).toArray(), "evaluation streams keep their short last batch");
+        assertArrayEquals(new int[]{4, 4, 5}, run(examples, CHUNK, options(4, ViewMode.TRAIN, 1)).stream()
+                .mapToInt(Minibatch::size).toArray(), "a tail of 1 of 4 joins too");
+        assertArrayEquals(new int[]{2}, run(examples.subList(0, 2), CHUNK, options(6, ViewMode.TRAIN, 1)).stream()
+                .mapToInt(Minibatch::size).toArray(), "a chunk smaller than half a batch is one short batch");
+    }
+
+    @Test
     void bitIdenticalWithOneOrFourDecodeThreads() {
         List<Minibatch> one = run(examples, CHUNK, new StreamOptions(4, CLASSES, ViewMode.TRAIN, 1, 1));
         List<Minibatch> four = run(examples, CHUNK, new StreamOptions(4, CLASSES, ViewMode.TRAIN, 4, 3));
