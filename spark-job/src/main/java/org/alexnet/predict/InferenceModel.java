@@ -23,13 +23,61 @@ final class InferenceModel implements AutoCloseable {
 
     private final AlexNetConfig config;
     private final ComputationGraph graph;
-    private final ColumnExecutor columns; // null for the one-column net
+    private final Forward forward;
+
+    /** How a replica computes layer activations: the two columns' executor, or DL4J's graph. */
+    private interface Forward extends AutoCloseable {
+        Map<String, INDArray> activations(INDArray x, List<String> layers);
+
+        boolean reusable();
+
+        @Override
+        void close();
+    }
+
+    private record Columns(ColumnExecutor columns) implements Forward {
+        @Override
+        public Map<String, INDArray> activations(INDArray x, List<String> layers) {
+            return columns.activations(x, layers);
+        }
+
+        @Override
+        public boolean reusable() {
+            return columns.isOpen(); // false once a column thread failed
+        }
+
+        @Override
+        public void close() {
+            columns.close();
+        }
+    }
+
+    private record Graph(ComputationGraph graph) implements Forward {
+        @Override
+        public Map<String, INDArray> activations(INDArray x, List<String> layers) {
+            Map<String, INDArray> all = graph.feedForward(x, false);
+            Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+            layers.forEach(l -> out.put(l, all.get(l)));
+            return out;
+        }
+
+        @Override
+        public boolean reusable() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            // the graph's memory is the JVM's
+        }
+    }
 
     /** A fresh replica of the archive's network on the given devices (none: the current device). */
     InferenceModel(ModelArchive archive, List<Integer> devices) throws IOException {
         this.config = archive.model();
         this.graph = archive.graph();
-        this.columns = config.columns() == 2 ? ColumnExecutor.forInference(graph, config, devices) : null;
+        this.forward = config.columns() == 2 ? new Columns(ColumnExecutor.forInference(graph, config, devices))
+                : new Graph(graph);
     }
 
     AlexNetConfig config() {
@@ -38,7 +86,7 @@ final class InferenceModel implements AutoCloseable {
 
     /** True when the replica can be lent again (its column threads did not fail). */
     boolean reusable() {
-        return columns == null || columns.isOpen();
+        return forward.reusable();
     }
 
     /**
@@ -51,13 +99,7 @@ final class InferenceModel implements AutoCloseable {
     INDArray[] infer(INDArray input, int views, boolean features) {
         INDArray x = input.castTo(graph.params().dataType());
         List<String> layers = features ? List.of(OUTPUT_LAYER, FEATURE_LAYER) : List.of(OUTPUT_LAYER);
-        Map<String, INDArray> out;
-        if (columns != null) {
-            out = columns.activations(x, layers);
-        } else {
-            Map<String, INDArray> all = graph.feedForward(x, false);
-            out = Map.of(OUTPUT_LAYER, all.get(OUTPUT_LAYER), FEATURE_LAYER, all.get(FEATURE_LAYER));
-        }
+        Map<String, INDArray> out = forward.activations(x, layers);
         return new INDArray[] {perImage(out.get(OUTPUT_LAYER), views),
                 features ? perImage(out.get(FEATURE_LAYER), views) : null};
     }
@@ -72,8 +114,6 @@ final class InferenceModel implements AutoCloseable {
 
     @Override
     public void close() {
-        if (columns != null) {
-            columns.close();
-        }
+        forward.close();
     }
 }
