@@ -14,7 +14,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * A fully connected layer, z = x W + b then the activation, with the products as BLAS gemm
+ * A fully connected layer, z = x W + b then the activation, with the products as BLAS gemm ({@link OneDnnGemm})
  * calls on the layer's own [in, out] weight view (DL4J lays it out column-major) and straight
  * into its gradient view. As the output layer (softmax + cross-entropy, the paper's fc8) it also
  * computes the loss, and its backward pass starts from the labels: dL/dz = p - y per example.
@@ -46,8 +46,8 @@ final class DenseOps implements LayerOps {
     public INDArray forward(INDArray x, boolean training) {
         input = x;
         INDArray w = layer.getParam("W");
-        INDArray z = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(1));
-        Nd4j.gemm(x, w, z, false, false, 1.0, 0.0);
+        INDArray z = Nd4j.createUninitialized(x.dataType(), new long[] {x.size(0), w.size(1)}, 'f');
+        OneDnnGemm.gemm(x, false, w, false, z);
         z.addiRowVector(layer.getParam("b"));
         preActivation = z;
         out = activation.getActivation(z.dup(), training);
@@ -73,10 +73,10 @@ final class DenseOps implements LayerOps {
     public INDArray backward(INDArray epsilon) {
         INDArray dz = output ? out.sub(labels) : activation.backprop(preActivation, epsilon).getFirst();
         Map<String, INDArray> grads = LayerOps.gradientViews(layer);
-        Nd4j.gemm(input, dz, grads.get("W"), true, false, 1.0, 0.0);
+        OneDnnGemm.gemm(input, true, dz, false, grads.get("W"));
         grads.get("b").assign(dz.sum(0).reshape(grads.get("b").shape()));
         INDArray gradInput = Nd4j.createUninitialized(input.dataType(), input.size(0), input.size(1));
-        Nd4j.gemm(dz, layer.getParam("W"), gradInput, false, true, 1.0, 0.0);
+        OneDnnGemm.gemm(dz, false, layer.getParam("W"), true, gradInput);
         return gradInput;
     }
 

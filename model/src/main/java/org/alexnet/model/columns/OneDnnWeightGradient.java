@@ -7,7 +7,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 
 import java.lang.ref.Reference;
 import java.util.Arrays;
-import org.alexnet.model.Backend;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
@@ -17,7 +16,6 @@ import org.bytedeco.dnnl.global.dnnl.prop_kind;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
-import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class OneDnnWeightGradient {
     /** Set to true to compute conv1's gradients with conv2d_bp as every other layer (as NativeKernels' switch). */
     static final String DISABLE_PROPERTY = "alexnet.onednn-weights.disable";
+    /** Whether this path is on: oneDNN's library loaded and the switch above not set. */
+    private static final boolean ENABLED = enabled();
     private final long[] kernel;
     private final long[] strides;
     private final long[] padding;
@@ -53,7 +53,7 @@ final class OneDnnWeightGradient {
 
     /** Whether this path can compute the gradient of an fp32 input on this backend. */
     static boolean usable(INDArray input) {
-        return input.dataType() == DataType.FLOAT && input.rank() == 4 && Library.AVAILABLE;
+        return input.dataType() == DataType.FLOAT && input.rank() == 4 && ENABLED;
     }
 
     /**
@@ -71,10 +71,10 @@ final class OneDnnWeightGradient {
             p = new Primitives(shape);
             builtFor = shape;
         }
-        p.userSrc.set_data_handle(at(x));
-        p.userDiffDst.set_data_handle(at(dz));
-        p.userDiffWeights.set_data_handle(at(gradWeights));
-        p.diffBias.set_data_handle(at(gradBias));
+        p.userSrc.set_data_handle(OneDnnLibrary.at(x));
+        p.userDiffDst.set_data_handle(OneDnnLibrary.at(dz));
+        p.userDiffWeights.set_data_handle(OneDnnLibrary.at(gradWeights));
+        p.diffBias.set_data_handle(OneDnnLibrary.at(gradBias));
         if (p.srcReorder != null) {
             p.srcReorder.execute(p.stream, p.userSrc, p.src);
         }
@@ -160,6 +160,15 @@ final class OneDnnWeightGradient {
         }
     }
 
+    private static boolean enabled() {
+        if (Boolean.getBoolean(DISABLE_PROPERTY)) {
+            LoggerFactory.getLogger(OneDnnWeightGradient.class).warn("conv1's backward pass computes the input "
+                    + "gradient nobody needs too (slower): disabled by -D{}=true", DISABLE_PROPERTY);
+            return false;
+        }
+        return OneDnnLibrary.AVAILABLE;
+    }
+
     /** The array itself when it is a dense row-major fp32 array, else such a copy. */
     private static INDArray dense(INDArray a) {
         return isDense(a) ? a : a.dup('c');
@@ -174,41 +183,6 @@ final class OneDnnWeightGradient {
     private static void requireDense(INDArray a, String what) {
         if (!isDense(a)) {
             throw new IllegalArgumentException(what + ": a dense row-major fp32 array expected");
-        }
-    }
-
-    /** A pointer to the array's first element (a view's buffer pointer already points there). */
-    private static Pointer at(INDArray a) {
-        long first = a.data().addressPointer().address();
-        return new Pointer() {
-            {
-                address = first; // Pointer's own field: a local named 'address' would be shadowed by it
-            }
-        };
-    }
-
-    /** Loads oneDNN's library once per JVM; where it cannot (no native jar, another platform, CUDA) says why, once. */
-    private static final class Library {
-        static final boolean AVAILABLE = load();
-
-        private static boolean load() {
-            String why;
-            if (!Backend.isCpu()) {
-                return false; // other backends: their own conv2d_bp, nothing to warn about
-            }
-            if (Boolean.getBoolean(DISABLE_PROPERTY)) {
-                why = "disabled by -D" + DISABLE_PROPERTY + "=true";
-            } else {
-                try {
-                    Loader.load(org.bytedeco.dnnl.global.dnnl.class);
-                    return true;
-                } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
-                    why = e.toString();
-                }
-            }
-            LoggerFactory.getLogger(OneDnnWeightGradient.class).warn("oneDNN's own library (org.bytedeco:dnnl) does not "
-                    + "load, so conv1's backward pass also computes the input gradient nobody needs (slower): {}", why);
-            return false;
         }
     }
 }

@@ -1,0 +1,98 @@
+package org.alexnet.model.columns;
+
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fully connected layers' matrix products, {@code c = op(a) op(b)}, through oneDNN's own
+ * {@code dnnl_sgemm} rather than ND4J's {@code Nd4j.gemm}. With the paper's minibatch of 128 split
+ * into 32-image steps the products are thin (32 rows against 9216 x 2048 weights), and
+ * {@code Nd4j.gemm} runs them at a third to a half of a core's peak; dnnl_sgemm, on the same
+ * arrays and one thread, takes 14.6 ms instead of 30 for fc6's weight gradient and 18-19 instead
+ * of 22-23 for its forward and input-gradient products (docs/performance.md).
+ *
+ * <p>Works on dense 2-d fp32 arrays in either order (a column-major array is the row-major
+ * transpose, so it costs no copy: DL4J's [in, out] weights are column-major), writes c in place
+ * (a view such as the gradient's part of the flat vector included) and runs on the calling
+ * thread's OpenMP team, so each column keeps its own core. Elsewhere (another backend, fp64,
+ * strided views, the library missing) it is exactly {@code Nd4j.gemm}.
+ */
+final class OneDnnGemm {
+    /** Set to true to compute the fully connected products with Nd4j.gemm, to compare the two. */
+    static final String DISABLE_PROPERTY = "alexnet.onednn-gemm.disable";
+    private static final boolean ENABLED = enabled();
+
+    private OneDnnGemm() {
+    }
+
+    /** c = op(a) op(b), with op the transpose when asked; c's previous contents are overwritten. */
+    static void gemm(INDArray a, boolean transposeA, INDArray b, boolean transposeB, INDArray c) {
+        Layout la = ENABLED ? Layout.of(a) : null;
+        Layout lb = ENABLED ? Layout.of(b) : null;
+        Layout lc = ENABLED ? Layout.of(c) : null;
+        if (la == null || lb == null || lc == null) {
+            Nd4j.gemm(a, b, c, transposeA, transposeB, 1.0, 0.0);
+            return;
+        }
+        long m = c.size(0);
+        long n = c.size(1);
+        long k = transposeA ? a.size(0) : a.size(1);
+        if (lc.columnMajor) {
+            // c column-major is c^T row-major: c^T = op(b)^T op(a)^T
+            sgemm(lb, !transposeB, la, !transposeA, n, m, k, lc);
+        } else {
+            sgemm(la, transposeA, lb, transposeB, m, n, k, lc);
+        }
+    }
+
+    /** Row-major C[m, n] = op(A)[m, k] op(B)[k, n], each operand as stored. */
+    private static void sgemm(Layout a, boolean transposeA, Layout b, boolean transposeB, long m, long n, long k,
+            Layout c) {
+        // a column-major operand is the row-major transpose of itself
+        boolean ta = transposeA != a.columnMajor;
+        boolean tb = transposeB != b.columnMajor;
+        int status = dnnl.dnnl_sgemm((byte) (ta ? 'T' : 'N'), (byte) (tb ? 'T' : 'N'), m, n, k, 1f, a.data, a.leading,
+                b.data, b.leading, 0f, c.data, c.leading);
+        if (status != dnnl.dnnl_success) {
+            throw new IllegalStateException("dnnl_sgemm failed with status " + status + " (m " + m + ", n " + n + ", k "
+                    + k + ")");
+        }
+    }
+
+    /** A dense 2-d fp32 array as BLAS sees it: its data, whether it is column-major, its leading dimension. */
+    private record Layout(FloatPointer data, boolean columnMajor, long leading) {
+        /** The array's layout, or null when it is not a 2-d fp32 array with unit stride along one dimension. */
+        static Layout of(INDArray x) {
+            if (x.rank() != 2 || x.dataType() != DataType.FLOAT) {
+                return null;
+            }
+            long rows = x.size(0);
+            long cols = x.size(1);
+            // a dimension of size 1 has no stride that matters
+            if ((cols == 1 || x.stride(1) == 1) && (rows == 1 || x.stride(0) >= cols)) {
+                return new Layout(pointer(x), false, rows == 1 ? cols : x.stride(0));
+            }
+            if ((rows == 1 || x.stride(0) == 1) && (cols == 1 || x.stride(1) >= rows)) {
+                return new Layout(pointer(x), true, cols == 1 ? rows : x.stride(1));
+            }
+            return null;
+        }
+
+        private static FloatPointer pointer(INDArray x) {
+            return new FloatPointer(OneDnnLibrary.at(x));
+        }
+    }
+
+    private static boolean enabled() {
+        if (Boolean.getBoolean(DISABLE_PROPERTY)) {
+            LoggerFactory.getLogger(OneDnnGemm.class).warn("the fully connected products run on Nd4j.gemm (slower): "
+                    + "disabled by -D{}=true", DISABLE_PROPERTY);
+            return false;
+        }
+        return OneDnnLibrary.AVAILABLE;
+    }
+}
