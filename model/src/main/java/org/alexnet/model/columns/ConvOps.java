@@ -12,13 +12,16 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Convolution + bias + activation: libnd4j's conv2d / conv2d_bp (oneDNN on the CPU when present),
  * NCHW. A layer whose input gradient nobody needs (conv1, reading the image) computes only its
- * weight and bias gradient ({@link OneDnnWeightGradient}) where it can.
+ * weight and bias gradient ({@link OneDnnWeightGradient}) where it can; 3x3 stride-1 layers
+ * (conv3-conv5) run as Winograd's F(2x2, 3x3) ({@link WinogradConvolution}) where they can.
  */
 final class ConvOps implements LayerOps {
     private final ConvolutionLayer layer;
     private final IActivation activation;
     private final int[] args;
     private final OneDnnWeightGradient weightGradientOnly;
+    private final WinogradConvolution winograd;
+    private boolean winogradForward;
     private INDArray input;
     private INDArray preActivation;
 
@@ -40,6 +43,7 @@ final class ConvOps implements LayerOps {
         this.args = new int[] {k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], 0, 0, 1};
         this.activation = c.getActivationFn();
         this.weightGradientOnly = inputGradient ? null : new OneDnnWeightGradient(k, s, p);
+        this.winograd = inputGradient && WinogradConvolution.applies(k, s, p, d) ? new WinogradConvolution(p[0]) : null;
     }
 
     @Override
@@ -48,9 +52,15 @@ final class ConvOps implements LayerOps {
         INDArray w = layer.getParam("W");
         long outH = (x.size(2) + 2L * args[4] - ((long) args[6] * (args[0] - 1) + 1)) / args[2] + 1;
         long outW = (x.size(3) + 2L * args[5] - ((long) args[7] * (args[1] - 1) + 1)) / args[3] + 1;
-        INDArray z = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(0), outH, outW);
-        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(x, w, bias()).addOutputs(z)
-                .addIntegerArguments(args).build());
+        winogradForward = winograd != null && WinogradConvolution.usable(x);
+        INDArray z;
+        if (winogradForward) {
+            z = winograd.forward(x, w, bias());
+        } else {
+            z = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(0), outH, outW);
+            Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(x, w, bias()).addOutputs(z)
+                    .addIntegerArguments(args).build());
+        }
         preActivation = z;
         return activation.getActivation(z.dup(), training);
     }
@@ -62,6 +72,9 @@ final class ConvOps implements LayerOps {
         if (weightGradientOnly != null && OneDnnWeightGradient.usable(input)) {
             weightGradientOnly.compute(input, dz, grads.get("W"), grads.get("b"));
             return null;
+        }
+        if (winogradForward) {
+            return winograd.backward(dz, layer.getParam("W"), grads.get("W"), grads.get("b"));
         }
         INDArray gradInput = input.ulike();
         INDArray gradWeights = grads.get("W").ulike();
@@ -79,6 +92,9 @@ final class ConvOps implements LayerOps {
     public void clear() {
         input = null;
         preActivation = null;
+        if (winograd != null) {
+            winograd.clear();
+        }
     }
 
     private INDArray bias() {

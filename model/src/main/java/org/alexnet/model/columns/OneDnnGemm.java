@@ -49,6 +49,30 @@ final class OneDnnGemm {
         }
     }
 
+    /** Whether {@link #rowMajor} can run (oneDNN's library loaded and not switched off). */
+    static boolean available() {
+        return ENABLED;
+    }
+
+    /**
+     * Row-major C[m, n] = op(A)[m, k] op(B)[k, n] on matrices that start {@code aAt}, {@code bAt},
+     * {@code cAt} elements into dense fp32 arrays (e.g. one of a batch of products), with leading
+     * dimensions lda, ldb, ldc; only when {@link #available}.
+     */
+    static void rowMajor(boolean transposeA, boolean transposeB, long m, long n, long k, INDArray a, long aAt, long lda,
+            INDArray b, long bAt, long ldb, INDArray c, long cAt, long ldc) {
+        sgemm(new Layout(elements(a, aAt, m * k), false, lda), transposeA, new Layout(elements(b, bAt, k * n), false, ldb),
+                transposeB, m, n, k, new Layout(elements(c, cAt, m * n), false, ldc));
+    }
+
+    /** A pointer {@code at} elements into a dense fp32 array that holds at least {@code count} more. */
+    private static FloatPointer elements(INDArray x, long at, long count) {
+        if (x.dataType() != DataType.FLOAT || at < 0 || at + count > x.length() || x.elementWiseStride() != 1) {
+            throw new IllegalArgumentException("a dense fp32 array of at least " + (at + count) + " elements expected");
+        }
+        return new FloatPointer(OneDnnLibrary.at(x)).position(at);
+    }
+
     /** Row-major C[m, n] = op(A)[m, k] op(B)[k, n], each operand as stored. */
     private static void sgemm(Layout a, boolean transposeA, Layout b, boolean transposeB, long m, long n, long k,
             Layout c) {

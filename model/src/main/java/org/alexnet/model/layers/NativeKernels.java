@@ -115,6 +115,96 @@ public final class NativeKernels {
         return gx;
     }
 
+    /**
+     * Whether the Winograd F(2x2, 3x3) transforms (alexnet_winograd.c) can run on this fp32 NCHW
+     * array: the library loaded on the CPU backend.
+     */
+    public static boolean usableForWinograd(INDArray x) {
+        return usable(x);
+    }
+
+    /**
+     * The input transform V = B^T d B of every 4x4 patch of x [n, c, h, w] (padded by {@code pad}
+     * zeros) into v: 16 planes [c, n * tilesH * tilesW], {@code plane} floats apart (see
+     * alexnet_winograd.c for the layouts).
+     */
+    public static void winogradInput(INDArray x, INDArray v, int pad, int tilesH, int tilesW, long plane) {
+        INDArray in = dense(x);
+        requirePlanes(v, plane, in.size(1) * in.size(0) * tilesH * tilesW);
+        check(winogradInput0(address(in), address(v), in.size(0), in.size(1), (int) in.size(2), (int) in.size(3), pad,
+                tilesH, tilesW, plane));
+        Reference.reachabilityFence(in);
+        Reference.reachabilityFence(v);
+    }
+
+    /** The output transform y = A^T M A (+ bias, when not null) of m's 16 planes [k, tiles] into y [n, k, oh, ow]. */
+    public static void winogradOutput(INDArray m, INDArray y, INDArray bias, int tilesH, int tilesW, long plane) {
+        INDArray b = bias == null ? null : dense(bias);
+        requireDense(y);
+        requirePlanes(m, plane, y.size(1) * y.size(0) * tilesH * tilesW);
+        check(winogradOutput0(address(m), address(y), b == null ? 0 : address(b), y.size(0), y.size(1),
+                (int) y.size(2), (int) y.size(3), tilesH, tilesW, plane));
+        Reference.reachabilityFence(m);
+        Reference.reachabilityFence(y);
+        Reference.reachabilityFence(b);
+    }
+
+    /** The adjoint of the output transform, dM = A dY A^T, of dy [n, k, oh, ow] into dm's 16 planes [k, tiles]. */
+    public static void winogradOutputAdjoint(INDArray dy, INDArray dm, int tilesH, int tilesW, long plane) {
+        INDArray g = dense(dy);
+        requirePlanes(dm, plane, g.size(1) * g.size(0) * tilesH * tilesW);
+        check(winogradOutputAdjoint0(address(g), address(dm), g.size(0), g.size(1), (int) g.size(2), (int) g.size(3),
+                tilesH, tilesW, plane));
+        Reference.reachabilityFence(g);
+        Reference.reachabilityFence(dm);
+    }
+
+    /**
+     * The filter transform U = G g G^T of w [k, c, 3, 3] into u's 16 planes [k, c]; flipped, of
+     * the filters rotated by 180 degrees into planes [c, k] (the input gradient's convolution).
+     */
+    public static void winogradFilter(INDArray w, INDArray u, boolean flip, long plane) {
+        INDArray in = dense(w);
+        requirePlanes(u, plane, in.size(0) * in.size(1));
+        winogradFilter0(address(in), address(u), in.size(0), in.size(1), flip ? 1 : 0, plane);
+        Reference.reachabilityFence(in);
+        Reference.reachabilityFence(u);
+    }
+
+    /** The weight gradient dW = G^T dU G of du's 16 planes [k, c] into dw [k, c, 3, 3]. */
+    public static void winogradFilterAdjoint(INDArray du, INDArray dw, long plane) {
+        requireDense(dw);
+        requirePlanes(du, plane, dw.size(0) * dw.size(1));
+        winogradFilterAdjoint0(address(du), address(dw), dw.size(0), dw.size(1), plane);
+        Reference.reachabilityFence(du);
+        Reference.reachabilityFence(dw);
+    }
+
+    /** 16 planes of {@code size} floats, {@code plane} apart, in a dense fp32 array. */
+    private static void requirePlanes(INDArray a, long plane, long size) {
+        requireDense(a);
+        if (plane < size || a.length() < 15 * plane + size) {
+            throw new IllegalArgumentException("16 planes of " + size + " floats, " + plane + " apart, do not fit in "
+                    + a.length());
+        }
+    }
+
+    private static INDArray requireDense(INDArray a) {
+        if (dense(a) != a) {
+            throw new IllegalArgumentException("a dense row-major fp32 array that owns its buffer expected");
+        }
+        return a;
+    }
+
+    private static void check(int status) {
+        if (status == -2) {
+            throw new OutOfMemoryError("Winograd transform: no memory for one padded plane");
+        }
+        if (status != 0) {
+            throw new IllegalArgumentException("Winograd transform: more than 1024 tiles in a row");
+        }
+    }
+
     /** Whether this input can take the native LRN path. */
     static boolean usable(INDArray x) {
         return UNAVAILABLE == null && x.dataType() == DataType.FLOAT && x.rank() == 4 && Backend.isCpu();
@@ -156,6 +246,19 @@ public final class NativeKernels {
     private static long address(INDArray a) {
         return a.data().addressPointer().address();
     }
+
+    private static native int winogradInput0(long x, long v, long n, long c, int h, int w, int pad, int th, int tw,
+                                             long plane);
+
+    private static native int winogradOutput0(long m, long y, long bias, long n, long k, int oh, int ow, int th,
+                                              int tw, long plane);
+
+    private static native int winogradOutputAdjoint0(long dy, long dm, long n, long k, int oh, int ow, int th, int tw,
+                                                     long plane);
+
+    private static native void winogradFilter0(long w, long u, long k, long c, int flip, long plane);
+
+    private static native void winogradFilterAdjoint0(long du, long dw, long k, long c, long plane);
 
     private static native int bindToShare0(int part, int parts);
 

@@ -1,0 +1,79 @@
+package org.alexnet.model.columns;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The Winograd F(2x2, 3x3) convolution gives libnd4j's conv2d output and conv2d_bp's input,
+ * weight and bias gradients (computed in fp64, the reference) to fp32 rounding: for the paper's
+ * 13x13 maps with padding 1, odd and even map sizes (partial tiles at the edges), paddings 0 and
+ * 2, non-square maps, and gradients written into views of a flat vector as the executor does.
+ */
+class WinogradConvolutionTest {
+
+    @Test
+    void thePapersGeometryMatchesTheDirectConvolution() {
+        check(4, 24, 16, 13, 13, 1);
+    }
+
+    @Test
+    void partialTilesAndOtherPaddingsMatchTheDirectConvolution() {
+        check(2, 5, 7, 8, 11, 1);
+        check(3, 6, 4, 9, 6, 0);
+        check(1, 3, 5, 7, 10, 2);
+    }
+
+    private static void check(int n, int c, int k, int h, int w, int pad) {
+        assertTrue(WinogradConvolution.usable(Nd4j.create(DataType.FLOAT, 1, 1, 4, 4)),
+                "the native kernels and oneDNN's library load on the CPU backend, as the build ships them");
+        String shape = "n " + n + " c " + c + " k " + k + " " + h + "x" + w + " pad " + pad;
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, n, c, h, w);
+        INDArray weights = Nd4j.randn(DataType.DOUBLE, k, c, 3, 3).muli(0.1);
+        INDArray bias = Nd4j.randn(DataType.DOUBLE, k);
+        int oh = h + 2 * pad - 2;
+        int ow = w + 2 * pad - 2;
+        INDArray dz = Nd4j.randn(DataType.DOUBLE, n, k, oh, ow);
+        int[] args = {3, 3, 1, 1, pad, pad, 1, 1, 0, 0, 1};
+        INDArray z = Nd4j.create(DataType.DOUBLE, n, k, oh, ow);
+        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(x, weights, bias).addOutputs(z)
+                .addIntegerArguments(args).build());
+        INDArray dx = x.ulike();
+        INDArray dw = weights.ulike();
+        INDArray db = bias.ulike();
+        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(x, weights, bias, dz).addOutputs(dx, dw, db)
+                .addIntegerArguments(args).build());
+
+        WinogradConvolution winograd = new WinogradConvolution(pad);
+        INDArray weights32 = weights.castTo(DataType.FLOAT);
+        INDArray z32 = winograd.forward(x.castTo(DataType.FLOAT), weights32, bias.castTo(DataType.FLOAT));
+        assertArrayEquals(z.shape(), z32.shape(), shape + ": output shape");
+        assertClose(z, z32, shape + ": output");
+        long lw = weights.length();
+        INDArray flat = Nd4j.valueArrayOf(new long[] {3 + lw + k + 3}, 123f, DataType.FLOAT);
+        INDArray gradW = flat.get(NDArrayIndex.interval(3, 3 + lw)).reshape('c', weights.shape());
+        INDArray gradB = flat.get(NDArrayIndex.interval(3 + lw, 3 + lw + k));
+        INDArray dx32 = winograd.backward(dz.castTo(DataType.FLOAT), weights32, gradW, gradB);
+        assertArrayEquals(x.shape(), dx32.shape(), shape + ": input gradient shape");
+        assertClose(dx, dx32, shape + ": input gradient");
+        assertClose(dw, gradW, shape + ": weight gradient");
+        assertClose(db, gradB, shape + ": bias gradient");
+        assertTrue(flat.getDouble(2) == 123 && flat.getDouble(3 + lw + k) == 123, "nothing written outside the views");
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        INDArray e = expected.castTo(DataType.DOUBLE).reshape(expected.length());
+        INDArray a = actual.castTo(DataType.DOUBLE).reshape(actual.length());
+        double scale = e.amaxNumber().doubleValue();
+        double worst = e.sub(a).amaxNumber().doubleValue();
+        // fp32 rounding of sums of up to a few hundred terms, relative to the largest value
+        assertTrue(worst <= 2e-5 * scale, what + ": largest difference " + worst + " against a largest value of " + scale);
+    }
+}
