@@ -22,6 +22,7 @@
 #define EXPORT __attribute__((visibility("default")))
 #define F(addr) ((float *) (intptr_t) (addr))
 #define MAX_TILES_W 1024
+#define CHUNK_TILES 4096 /* tiles of one channel transformed in one pass: at least one image's (Java checks) */
 
 /* V = B^T d B for every tile of every (image, channel) plane of x [n][c][h][w] */
 EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winogradInput0(
@@ -82,52 +83,83 @@ EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winogr
     return 0;
 }
 
-/* y [n][k][oh][ow] = A^T M A (+ bias[k] when bias != 0) for every tile */
+/* images per chunk: the tiles of one channel of a chunk of images are transformed in one long loop */
+static long chunk_images(long tiles_per_image) {
+    long images = CHUNK_TILES / tiles_per_image;
+    return images < 1 ? 1 : images;
+}
+
+/* A^T M of `count` tiles: M's 16 points `ps` apart from m (x[k * ps] below: gcc vectorises this form) */
+static void rows_of_tiles(const float *m, long ps, long count, float b, float *restrict o0, float *restrict o1,
+                          float *restrict o2, float *restrict o3) {
+    for (long q = 0; q < count; q++) {
+        const float *x = m + q;
+        /* A^T M: rows m0 + m1 + m2 and m1 - m2 - m3; then the same along each row */
+        const float u00 = x[0] + x[4 * ps] + x[8 * ps], u01 = x[ps] + x[5 * ps] + x[9 * ps];
+        const float u02 = x[2 * ps] + x[6 * ps] + x[10 * ps], u03 = x[3 * ps] + x[7 * ps] + x[11 * ps];
+        const float u10 = x[4 * ps] - x[8 * ps] - x[12 * ps], u11 = x[5 * ps] - x[9 * ps] - x[13 * ps];
+        const float u12 = x[6 * ps] - x[10 * ps] - x[14 * ps], u13 = x[7 * ps] - x[11 * ps] - x[15 * ps];
+        o0[q] = u00 + u01 + u02 + b;
+        o1[q] = u01 - u02 - u03 + b;
+        o2[q] = u10 + u11 + u12 + b;
+        o3[q] = u11 - u12 - u13 + b;
+    }
+}
+
+/* A dY A^T of `count` tiles (their dY d0 d1 / d2 d3) into the 16 points' runs m0..m15 */
+static void tiles_of_gradient(const float *restrict d0, const float *restrict d1, const float *restrict d2,
+                              const float *restrict d3, long count, float *restrict m0, float *restrict m1,
+                              float *restrict m2, float *restrict m3, float *restrict m4, float *restrict m5,
+                              float *restrict m6, float *restrict m7, float *restrict m8, float *restrict m9,
+                              float *restrict m10, float *restrict m11, float *restrict m12, float *restrict m13,
+                              float *restrict m14, float *restrict m15) {
+    for (long q = 0; q < count; q++) {
+        /* A's rows are (1, 0), (1, 1), (1, -1), (0, -1): down the tile's columns, then along its rows */
+        const float s00 = d0[q], s01 = d1[q], s10 = d0[q] + d2[q], s11 = d1[q] + d3[q];
+        const float s20 = d0[q] - d2[q], s21 = d1[q] - d3[q], s30 = -d2[q], s31 = -d3[q];
+        m0[q] = s00, m1[q] = s00 + s01, m2[q] = s00 - s01, m3[q] = -s01;
+        m4[q] = s10, m5[q] = s10 + s11, m6[q] = s10 - s11, m7[q] = -s11;
+        m8[q] = s20, m9[q] = s20 + s21, m10[q] = s20 - s21, m11[q] = -s21;
+        m12[q] = s30, m13[q] = s30 + s31, m14[q] = s30 - s31, m15[q] = -s31;
+    }
+}
+
+/*
+ * y [n][k][oh][ow] = A^T M A (+ bias[k] when bias != 0) for every tile: per channel, the tiles
+ * of a chunk of images in one vectorised pass (reading each point's plane in order), then the
+ * 2x2 results scattered to the output rows.
+ */
 EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winogradOutput0(
         JNIEnv *env, jclass cls, jlong ma, jlong ya, jlong biasa, jlong n, jlong k, jint oh, jint ow, jint th,
         jint tw, jlong plane_stride) {
     (void) env;
     (void) cls;
-    if (tw > MAX_TILES_W) {
+    const long per_image = (long) th * tw;
+    if (per_image > CHUNK_TILES) {
         return -1;
     }
-    const long p_all = n * th * tw;
-    float u[2][4][MAX_TILES_W];
-    float o[4][MAX_TILES_W];
-    for (long ch = 0; ch < k; ch++) { /* channel outer: each point's tiles are read / written in order */
-        for (long img = 0; img < n; img++) {
-            const float b = biasa ? F(biasa)[ch] : 0.0f;
-            float *plane = F(ya) + (img * k + ch) * (long) oh * ow;
-            const float *mbase = F(ma) + ch * p_all + img * th * tw;
-            for (int ty = 0; ty < th; ty++) {
-                const float *m = mbase + (long) ty * tw;
-                for (int j = 0; j < 4; j++) {
-                    const float *m0 = m + (long) (0 + j) * plane_stride;
-                    const float *m1 = m + (long) (4 + j) * plane_stride;
-                    const float *m2 = m + (long) (8 + j) * plane_stride;
-                    const float *m3 = m + (long) (12 + j) * plane_stride;
-                    for (int tx = 0; tx < tw; tx++) {
-                        u[0][j][tx] = m0[tx] + m1[tx] + m2[tx];
-                        u[1][j][tx] = m1[tx] - m2[tx] - m3[tx];
-                    }
-                }
-                for (int a = 0; a < 2; a++) {
-                    for (int tx = 0; tx < tw; tx++) {
-                        o[2 * a][tx] = u[a][0][tx] + u[a][1][tx] + u[a][2][tx] + b;
-                        o[2 * a + 1][tx] = u[a][1][tx] - u[a][2][tx] - u[a][3][tx] + b;
-                    }
-                }
-                for (int a = 0; a < 2; a++) {
-                    int y = 2 * ty + a;
-                    if (y >= oh) {
-                        break;
-                    }
-                    float *row = plane + (long) y * ow;
-                    for (int tx = 0; tx < tw; tx++) {
-                        int x = 2 * tx;
-                        row[x] = o[2 * a][tx];
-                        if (x + 1 < ow) {
-                            row[x + 1] = o[2 * a + 1][tx];
+    const long p_all = n * per_image;
+    const long images = chunk_images(per_image);
+    float o[4][CHUNK_TILES];
+    for (long ch = 0; ch < k; ch++) {
+        const float b = biasa ? F(biasa)[ch] : 0.0f;
+        for (long img0 = 0; img0 < n; img0 += images) {
+            const long count = (img0 + images <= n ? images : n - img0) * per_image;
+            const float *m = F(ma) + ch * p_all + img0 * per_image;
+            rows_of_tiles(m, plane_stride, count, b, o[0], o[1], o[2], o[3]);
+            for (long q0 = 0, img = img0; q0 < count; q0 += per_image, img++) {
+                float *plane = F(ya) + (img * k + ch) * (long) oh * ow;
+                for (int ty = 0; ty < th; ty++) {
+                    for (int a = 0; a < 2 && 2 * ty + a < oh; a++) {
+                        float *row = plane + (long) (2 * ty + a) * ow;
+                        const float *even = o[2 * a] + q0 + (long) ty * tw;
+                        const float *odd = o[2 * a + 1] + q0 + (long) ty * tw;
+                        for (int tx = 0; tx < ow / 2; tx++) {
+                            row[2 * tx] = even[tx];
+                            row[2 * tx + 1] = odd[tx];
+                        }
+                        if (ow % 2) {
+                            row[ow - 1] = even[ow / 2];
                         }
                     }
                 }
@@ -137,55 +169,69 @@ EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winogr
     return 0;
 }
 
-/* dM = A dY A^T for every tile of dy [n][k][oh][ow] (zeros beyond its edge), as M's layout */
+/*
+ * dM = A dY A^T for every tile of dy [n][k][oh][ow] (zeros beyond its edge), as M's layout, and,
+ * when dbias != 0, the bias gradient dbias[k] = the sum of dy over images and positions.
+ */
 EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winogradOutputAdjoint0(
-        JNIEnv *env, jclass cls, jlong dya, jlong dma, jlong n, jlong k, jint oh, jint ow, jint th, jint tw,
-        jlong plane_stride) {
+        JNIEnv *env, jclass cls, jlong dya, jlong dma, jlong dbiasa, jlong n, jlong k, jint oh, jint ow, jint th,
+        jint tw, jlong plane_stride) {
     (void) env;
     (void) cls;
-    if (tw > MAX_TILES_W) {
+    const long per_image = (long) th * tw;
+    if (per_image > CHUNK_TILES) {
         return -1;
     }
-    const long p_all = n * th * tw;
-    float d[2][2 * MAX_TILES_W];
-    float s[4][2 * MAX_TILES_W];
-    for (long ch = 0; ch < k; ch++) { /* channel outer: each point's tiles are read / written in order */
-        for (long img = 0; img < n; img++) {
-            const float *plane = F(dya) + (img * k + ch) * (long) oh * ow;
-            float *mbase = F(dma) + ch * p_all + img * th * tw;
-            for (int ty = 0; ty < th; ty++) {
-                for (int a = 0; a < 2; a++) {
-                    int y = 2 * ty + a;
-                    for (int x = 0; x < 2 * tw; x++) {
-                        d[a][x] = y < oh && x < ow ? plane[(long) y * ow + x] : 0.0f;
-                    }
+    const long p_all = n * per_image;
+    const long images = chunk_images(per_image);
+    float d[4][CHUNK_TILES]; /* a tile's dY: d0 d1 in its first row, d2 d3 in its second */
+    /* dY's plane with a zero border up to whole tiles, and each tile's top-left corner in it */
+    const long wp = 2L * tw;
+    float *padded = calloc((size_t) (2L * th * wp), sizeof(float));
+    long *corners = malloc(sizeof(long) * per_image);
+    if (padded == NULL || corners == NULL) {
+        free(padded);
+        free(corners);
+        return -2;
+    }
+    for (long q = 0; q < per_image; q++) {
+        corners[q] = 2 * (q / tw) * wp + 2 * (q % tw);
+    }
+    for (long ch = 0; ch < k; ch++) {
+        double sum = 0.0;
+        for (long img0 = 0; img0 < n; img0 += images) {
+            const long count = (img0 + images <= n ? images : n - img0) * per_image;
+            for (long q0 = 0, img = img0; q0 < count; q0 += per_image, img++) {
+                /* the image's plane into the zero-bordered one, then each tile's four values by the table */
+                const float *plane = F(dya) + (img * k + ch) * (long) oh * ow;
+                for (int y = 0; y < oh; y++) {
+                    memcpy(padded + (long) y * wp, plane + (long) y * ow, sizeof(float) * ow);
                 }
-                /* rows: A's rows are (1,0), (1,1), (1,-1), (0,-1) */
-                for (int x = 0; x < 2 * tw; x++) {
-                    s[0][x] = d[0][x];
-                    s[1][x] = d[0][x] + d[1][x];
-                    s[2][x] = d[0][x] - d[1][x];
-                    s[3][x] = -d[1][x];
+                for (long q = 0; q < per_image; q++) {
+                    const float *corner = padded + corners[q];
+                    d[0][q0 + q] = corner[0];
+                    d[1][q0 + q] = corner[1];
+                    d[2][q0 + q] = corner[wp];
+                    d[3][q0 + q] = corner[wp + 1];
                 }
-                float *m = mbase + (long) ty * tw;
-                for (int i = 0; i < 4; i++) {
-                    float *m0 = m + (long) (4 * i + 0) * plane_stride;
-                    float *m1 = m + (long) (4 * i + 1) * plane_stride;
-                    float *m2 = m + (long) (4 * i + 2) * plane_stride;
-                    float *m3 = m + (long) (4 * i + 3) * plane_stride;
-                    const float *si = s[i];
-                    for (int tx = 0; tx < tw; tx++) {
-                        float e0 = si[2 * tx];
-                        float e1 = si[2 * tx + 1];
-                        m0[tx] = e0;
-                        m1[tx] = e0 + e1;
-                        m2[tx] = e0 - e1;
-                        m3[tx] = -e1;
-                    }
+            }
+            float *m = F(dma) + ch * p_all + img0 * per_image;
+            const long ps = plane_stride;
+            tiles_of_gradient(d[0], d[1], d[2], d[3], count, m, m + ps, m + 2 * ps, m + 3 * ps, m + 4 * ps,
+                              m + 5 * ps, m + 6 * ps, m + 7 * ps, m + 8 * ps, m + 9 * ps, m + 10 * ps, m + 11 * ps,
+                              m + 12 * ps, m + 13 * ps, m + 14 * ps, m + 15 * ps);
+            if (dbiasa) { /* apart from the loop above, which this strictly ordered sum would keep scalar */
+                for (long q = 0; q < count; q++) {
+                    sum += (double) d[0][q] + d[1][q] + d[2][q] + d[3][q];
                 }
             }
         }
+        if (dbiasa) {
+            F(dbiasa)[ch] = (float) sum;
+        }
     }
+    free(padded);
+    free(corners);
     return 0;
 }
 

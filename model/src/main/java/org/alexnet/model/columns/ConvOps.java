@@ -52,7 +52,7 @@ final class ConvOps implements LayerOps {
         INDArray w = layer.getParam("W");
         long outH = (x.size(2) + 2L * args[4] - ((long) args[6] * (args[0] - 1) + 1)) / args[2] + 1;
         long outW = (x.size(3) + 2L * args[5] - ((long) args[7] * (args[1] - 1) + 1)) / args[3] + 1;
-        winogradForward = winograd != null && WinogradConvolution.usable(x);
+        winogradForward = winograd != null && winograd.usable(x);
         INDArray z;
         if (winogradForward) {
             z = winograd.forward(x, w, bias());

@@ -44,9 +44,17 @@ final class WinogradConvolution {
                 && dilation[1] == 1 && padding[0] == padding[1] && padding[0] >= 0 && padding[0] <= 2;
     }
 
-    /** Whether this input can take this path on this machine. */
-    static boolean usable(INDArray x) {
-        return ENABLED && NativeKernels.usableForWinograd(x) && OneDnnGemm.available();
+    /** Whether this input can take this path on this machine (maps of at most 4096 tiles, the transforms' limit). */
+    boolean usable(INDArray x) {
+        return ENABLED && NativeKernels.usableForWinograd(x) && OneDnnGemm.available()
+                && fits(x.size(2) + 2L * pad - 2, x.size(3) + 2L * pad - 2) && fits(x.size(2), x.size(3));
+    }
+
+    /** Whether the transforms take an h x w map of outputs (the forward pass's, or the input gradient's). */
+    private static boolean fits(long h, long w) {
+        long tilesW = (w + 1) / 2;
+        return h > 0 && w > 0 && tilesW <= NativeKernels.WINOGRAD_MAX_TILES_W
+                && (h + 1) / 2 * tilesW <= NativeKernels.WINOGRAD_MAX_TILES;
     }
 
     /** The pre-activation output z [n, k, oh, ow] of x [n, c, h, w], weights w [k, c, 3, 3] and bias [k]. */
@@ -85,13 +93,14 @@ final class WinogradConvolution {
         long tiles = n * tilesH * tilesW;
         // weight gradient: dU = (A dZ A^T) V^T per point, dW = G^T dU G
         Points dm = Points.of(k, tiles);
-        NativeKernels.winogradOutputAdjoint(dz, dm.data, tilesH, tilesW, dm.plane);
+        INDArray db = Nd4j.createUninitialized(DataType.FLOAT, k);
+        NativeKernels.winogradOutputAdjoint(dz, dm.data, db, tilesH, tilesW, dm.plane);
         Points du = Points.of(k, c);
         du.multiply(dm, inputTransform, true);
         INDArray dw = Nd4j.createUninitialized(DataType.FLOAT, k, c, 3, 3);
         NativeKernels.winogradFilterAdjoint(du.data, dw, du.plane);
         gradWeights.assign(dw.reshape(gradWeights.shape()));
-        gradBias.assign(dz.sum(0, 2, 3).reshape(gradBias.shape()));
+        gradBias.assign(db.reshape(gradBias.shape()));
         // input gradient: dz, padded by 2 - pad, convolved with the rotated filters (k and c swapped)
         int backH = ((int) inputShape[2] + 1) / 2;
         int backW = ((int) inputShape[3] + 1) / 2;

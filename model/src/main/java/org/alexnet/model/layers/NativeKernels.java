@@ -115,6 +115,10 @@ public final class NativeKernels {
         return gx;
     }
 
+    /** The most tiles of 2x2 outputs in a row and in an image the Winograd transforms take (alexnet_winograd.c). */
+    public static final int WINOGRAD_MAX_TILES_W = 1024;
+    public static final int WINOGRAD_MAX_TILES = 4096;
+
     /**
      * Whether the Winograd F(2x2, 3x3) transforms (alexnet_winograd.c) can run on this fp32 NCHW
      * array: the library loaded on the CPU backend.
@@ -149,14 +153,22 @@ public final class NativeKernels {
         Reference.reachabilityFence(b);
     }
 
-    /** The adjoint of the output transform, dM = A dY A^T, of dy [n, k, oh, ow] into dm's 16 planes [k, tiles]. */
-    public static void winogradOutputAdjoint(INDArray dy, INDArray dm, int tilesH, int tilesW, long plane) {
+    /**
+     * The adjoint of the output transform, dM = A dY A^T, of dy [n, k, oh, ow] into dm's 16 planes
+     * [k, tiles], and into dbias [k] (when not null) the sum of dy over images and positions.
+     */
+    public static void winogradOutputAdjoint(INDArray dy, INDArray dm, INDArray dbias, int tilesH, int tilesW,
+                                             long plane) {
         INDArray g = dense(dy);
         requirePlanes(dm, plane, g.size(1) * g.size(0) * tilesH * tilesW);
-        check(winogradOutputAdjoint0(address(g), address(dm), g.size(0), g.size(1), (int) g.size(2), (int) g.size(3),
-                tilesH, tilesW, plane));
+        if (dbias != null && (requireDense(dbias).length() != g.size(1))) {
+            throw new IllegalArgumentException("bias gradient: " + g.size(1) + " values expected");
+        }
+        check(winogradOutputAdjoint0(address(g), address(dm), dbias == null ? 0 : address(dbias), g.size(0),
+                g.size(1), (int) g.size(2), (int) g.size(3), tilesH, tilesW, plane));
         Reference.reachabilityFence(g);
         Reference.reachabilityFence(dm);
+        Reference.reachabilityFence(dbias);
     }
 
     /**
@@ -201,7 +213,8 @@ public final class NativeKernels {
             throw new OutOfMemoryError("Winograd transform: no memory for one padded plane");
         }
         if (status != 0) {
-            throw new IllegalArgumentException("Winograd transform: more than 1024 tiles in a row");
+            throw new IllegalArgumentException("Winograd transform: more than " + WINOGRAD_MAX_TILES_W
+                    + " tiles in a row or " + WINOGRAD_MAX_TILES + " in an image");
         }
     }
 
@@ -253,8 +266,8 @@ public final class NativeKernels {
     private static native int winogradOutput0(long m, long y, long bias, long n, long k, int oh, int ow, int th,
                                               int tw, long plane);
 
-    private static native int winogradOutputAdjoint0(long dy, long dm, long n, long k, int oh, int ow, int th, int tw,
-                                                     long plane);
+    private static native int winogradOutputAdjoint0(long dy, long dm, long dbias, long n, long k, int oh, int ow,
+                                                     int th, int tw, long plane);
 
     private static native void winogradFilter0(long w, long u, long k, long c, int flip, long plane);
 

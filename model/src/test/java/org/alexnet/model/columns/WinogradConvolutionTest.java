@@ -1,6 +1,7 @@
 package org.alexnet.model.columns;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -30,8 +31,18 @@ class WinogradConvolutionTest {
         check(1, 3, 5, 7, 10, 2);
     }
 
+    @Test
+    void mapsBeyondTheTransformsLimitKeepTheDirectConvolution() {
+        assertTrue(new WinogradConvolution(1).usable(Nd4j.create(DataType.FLOAT, 1, 1, 120, 120)),
+                "60 x 60 = 3600 tiles: within the limit of 4096");
+        assertFalse(new WinogradConvolution(1).usable(Nd4j.create(DataType.FLOAT, 1, 1, 200, 200)),
+                "100 x 100 = 10,000 tiles: beyond it, so the layer keeps libnd4j's convolution");
+        assertFalse(new WinogradConvolution(1).usable(Nd4j.create(DataType.DOUBLE, 1, 1, 13, 13)),
+                "fp64 keeps libnd4j's convolution");
+    }
+
     private static void check(int n, int c, int k, int h, int w, int pad) {
-        assertTrue(WinogradConvolution.usable(Nd4j.create(DataType.FLOAT, 1, 1, 4, 4)),
+        assertTrue(new WinogradConvolution(pad).usable(Nd4j.create(DataType.FLOAT, 1, 1, 4, 4)),
                 "the native kernels and oneDNN's library load on the CPU backend, as the build ships them");
         String shape = "n " + n + " c " + c + " k " + k + " " + h + "x" + w + " pad " + pad;
         Nd4j.getRandom().setSeed(5);
