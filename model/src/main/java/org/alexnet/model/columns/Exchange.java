@@ -5,6 +5,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Exchanger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.alexnet.model.layers.NativeKernels;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -84,7 +85,8 @@ public final class Exchange {
         INDArray ownPart = column == 0 ? part(concatenated, 0, widthA) : part(concatenated, widthA, width);
         INDArray otherPart = column == 0 ? part(concatenated, widthA, width) : part(concatenated, 0, widthA);
         INDArray fromOther = meet(point, Pass.BACKWARD, column, otherPart);
-        return ownPart.add(fromOther);
+        INDArray sum = NativeKernels.addSlices(ownPart, fromOther); // one pass in C on the CPU backend
+        return sum != null ? sum : ownPart.add(fromOther);
     }
 
     /** Exchanges completed since construction or {@link #resetCounts}, by "point pass A->B". */

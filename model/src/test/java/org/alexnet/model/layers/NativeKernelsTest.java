@@ -12,12 +12,36 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The CPU's fused LRN and max-pooling kernels compute what the ND4J-operation path computes,
  * forward and backward.
  */
 class NativeKernelsTest {
+
+    @Test
+    void addSlicesSumsChannelRangesOfTwoArraysAsNd4jDoes() {
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 12, 3, 4);
+        INDArray y = Nd4j.rand(DataType.FLOAT, 5, 12, 3, 4);
+        for (long[] range : new long[][] {{0, 7}, {7, 12}, {0, 12}}) {
+            INDArray a = x.get(NDArrayIndex.all(), NDArrayIndex.interval(range[0], range[1]), NDArrayIndex.all(),
+                    NDArrayIndex.all());
+            INDArray b = y.get(NDArrayIndex.all(), NDArrayIndex.interval(12 - range[1] + range[0], 12),
+                    NDArrayIndex.all(), NDArrayIndex.all());
+            INDArray sum = NativeKernels.addSlices(a, b);
+            assertTrue(sum != null, "channels " + range[0] + "-" + range[1] + ": each image's part is contiguous");
+            assertEquals(a.add(b), sum, "channels " + range[0] + "-" + range[1] + ": the same sum as ND4J's add");
+        }
+        INDArray one = x.get(NDArrayIndex.interval(2, 3), NDArrayIndex.interval(3, 9), NDArrayIndex.all(),
+                NDArrayIndex.all());
+        assertEquals(one.add(one), NativeKernels.addSlices(one, one), "a single image's channel range");
+        INDArray transposed = x.reshape(60, 12).transpose();
+        assertEquals(null, NativeKernels.addSlices(transposed, transposed), "rows that are not contiguous: not taken");
+        assertEquals(null, NativeKernels.addSlices(x.castTo(DataType.DOUBLE), y.castTo(DataType.DOUBLE)),
+                "fp64: not taken");
+    }
 
     @Test
     void nativeKernelsAreBuiltAndLoadOnTheCpuBackend() {
