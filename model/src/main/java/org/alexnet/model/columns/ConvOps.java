@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,6 +23,8 @@ final class ConvOps implements LayerOps {
     private final OneDnnWeightGradient weightGradientOnly;
     private final WinogradConvolution winograd;
     private boolean winogradForward;
+    /** The paper's ReLU: the layer keeps its output instead of a copy of the pre-activation. */
+    private final boolean reluInPlace;
     private INDArray input;
     private INDArray preActivation;
 
@@ -42,6 +45,7 @@ final class ConvOps implements LayerOps {
         // kH kW sH sW pH pW dH dW same(0) NCHW(0) weights [out, in, kH, kW](1), as DL4J lays them out
         this.args = new int[] {k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], 0, 0, 1};
         this.activation = c.getActivationFn();
+        this.reluInPlace = activation.equals(new ActivationReLU());
         this.weightGradientOnly = inputGradient ? null : new OneDnnWeightGradient(k, s, p);
         this.winograd = inputGradient && WinogradConvolution.applies(k, s, p, d) ? new WinogradConvolution(p[0]) : null;
     }
@@ -60,6 +64,12 @@ final class ConvOps implements LayerOps {
             z = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(0), outH, outW);
             Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(x, w, bias()).addOutputs(z)
                     .addIntegerArguments(args).build());
+        }
+        if (reluInPlace) {
+            // ReLU's derivative is 1 exactly where its output is positive, so the output, computed in
+            // place, serves the backward pass as the pre-activation would (relu_bp tests input > 0)
+            preActivation = activation.getActivation(z, training);
+            return preActivation;
         }
         preActivation = z;
         return activation.getActivation(z.dup(), training);
