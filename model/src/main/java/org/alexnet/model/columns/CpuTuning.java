@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 final class CpuTuning {
     /** Set to true to also pin each column's OpenMP threads to its half of the cores (see docs/performance.md). */
     static final String BIND_PROPERTY = "alexnet.columns.bind";
+    /** Whether this thread's native kernels were given a share of the cores. */
+    private static final ThreadLocal<Boolean> SHARING = ThreadLocal.withInitial(() -> false);
 
     private CpuTuning() {
     }
@@ -24,11 +26,34 @@ final class CpuTuning {
      * column's own thread.
      */
     static void shareCores(int column) {
-        int cores = Math.max(1, Nd4j.getEnvironment().maxThreads());
-        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(Math.max(1, cores / 2));
+        SHARING.set(true);
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(Math.max(1, cores() / 2));
         if (Boolean.getBoolean(BIND_PROPERTY)) {
             NativeKernels.bindToShare(column, 2);
         }
+    }
+
+    /** A stretch of a column's work with every core; closing it gives the column its half back. */
+    interface AllCores extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Every core for this column thread's native kernels until the returned scope closes, for
+     * work the other column only waits for (the output layer, which lives in column A alone: the
+     * other column's core would idle). Nothing changes on a thread that does not share the cores.
+     */
+    static AllCores allCoresWhileTheOtherWaits() {
+        if (!SHARING.get()) {
+            return () -> { };
+        }
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(cores());
+        return () -> NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(Math.max(1, cores() / 2));
+    }
+
+    private static int cores() {
+        return Math.max(1, Nd4j.getEnvironment().maxThreads());
     }
 
     /**
