@@ -8,24 +8,34 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A 3x3 stride-1 convolution (the paper's conv3, conv4 and conv5) by Winograd's minimal
- * filtering F(2x2, 3x3) (Lavin and Gray, 2016): each 2x2 block of outputs costs 16 multiplications
- * per input channel instead of 36, as 16 matrix products (oneDNN's sgemm) between the transformed
- * filters and the transformed 4x4 input patches, with the transforms in C (alexnet_winograd.c).
+ * filtering (Lavin and Gray, 2016), F(4x4, 3x3) by default: each 4x4 block of outputs costs 36
+ * multiplications per input channel instead of 144 (F(2x2, 3x3): each 2x2 block 16 instead of
+ * 36), as 36 (16) matrix products (oneDNN's sgemm) between the transformed filters and the
+ * transformed 6x6 (4x4) input patches, with the transforms in C (alexnet_winograd4.c,
+ * alexnet_winograd.c).
  * The backward pass is the same algebra: the input gradient is the convolution of the output
  * gradient with the filters rotated by 180 degrees, the weight gradient the adjoint of the
  * forward products. The same sums as the direct convolution in another order: the results agree
  * with libnd4j's conv2d / conv2d_bp to fp32 rounding (WinogradConvolutionTest).
  *
- * <p>On 13x13 maps (the paper's) a layer's forward product costs 0.55 of the direct one (49 tiles
- * of 2x2 cover 14x14), its backward 0.55 too. One instance per layer and column thread: it keeps
+ * <p>On 13x13 maps (the paper's) a layer's products cost 0.38 of the direct convolution's
+ * arithmetic with 4x4 tiles (16 tiles cover 16x16), 0.52 with 2x2 tiles (49 cover 14x14);
+ * {@code -Dalexnet.winograd.tile=2} takes the smaller tiles, whose rounding is closer to the
+ * direct convolution's (Lavin and Gray measured F(4x4, 3x3)'s fp32 error ~8x the direct
+ * convolution's, F(2x2, 3x3)'s about the same). One instance per layer and column thread: it keeps
  * the forward input's transform for the weight gradient. fp32 on the CPU backend with the native
  * kernels and oneDNN's library loaded; elsewhere the caller keeps libnd4j's convolution.
  */
 final class WinogradConvolution {
     /** Set to true to compute every convolution with libnd4j's conv2d / conv2d_bp, to compare the two. */
     static final String DISABLE_PROPERTY = "alexnet.winograd.disable";
+    /** The side of a tile of outputs: 4 (F(4x4, 3x3), the default) or 2 (F(2x2, 3x3)). */
+    static final String TILE_PROPERTY = "alexnet.winograd.tile";
     private static final boolean ENABLED = enabled();
-    private static final int POINTS = 16; // 4x4 transformed values per tile
+    private static final int DEFAULT_TILE = Integer.getInteger(TILE_PROPERTY, 4);
+
+    private final int tile;
+    private final int points;
 
     private final int pad;
     private Points inputTransform;
@@ -35,7 +45,14 @@ final class WinogradConvolution {
 
     /** For a layer with this padding (the kernel is 3x3 with stride and dilation 1, see {@link #applies}). */
     WinogradConvolution(int pad) {
+        this(pad, DEFAULT_TILE);
+    }
+
+    /** With tiles of tile x tile outputs: 2 or 4. */
+    WinogradConvolution(int pad, int tile) {
         this.pad = pad;
+        this.tile = tile;
+        this.points = NativeKernels.winogradPoints(tile);
     }
 
     /** Whether a convolution of this geometry can be computed this way. */
@@ -51,10 +68,15 @@ final class WinogradConvolution {
     }
 
     /** Whether the transforms take an h x w map of outputs (the forward pass's, or the input gradient's). */
-    private static boolean fits(long h, long w) {
-        long tilesW = (w + 1) / 2;
+    private boolean fits(long h, long w) {
+        long tilesW = tiles(w);
         return h > 0 && w > 0 && tilesW <= NativeKernels.WINOGRAD_MAX_TILES_W
-                && (h + 1) / 2 * tilesW <= NativeKernels.WINOGRAD_MAX_TILES;
+                && tiles(h) * tilesW <= NativeKernels.WINOGRAD_MAX_TILES;
+    }
+
+    /** Tiles along a side of {@code outputs} outputs. */
+    private int tiles(long outputs) {
+        return (int) ((outputs + tile - 1) / tile);
     }
 
     /** The pre-activation output z [n, k, oh, ow] of x [n, c, h, w], weights w [k, c, 3, 3] and bias [k]. */
@@ -64,18 +86,18 @@ final class WinogradConvolution {
         long k = w.size(0);
         int oh = (int) x.size(2) + 2 * pad - 2;
         int ow = (int) x.size(3) + 2 * pad - 2;
-        tilesH = (oh + 1) / 2;
-        tilesW = (ow + 1) / 2;
+        tilesH = tiles(oh);
+        tilesW = tiles(ow);
         long tiles = n * tilesH * tilesW;
         inputShape = x.shape();
-        inputTransform = Points.of(c, tiles);
-        NativeKernels.winogradInput(x, inputTransform.data, pad, tilesH, tilesW, inputTransform.plane);
-        Points filters = Points.of(k, c);
-        NativeKernels.winogradFilter(w, filters.data, false, filters.plane);
-        Points products = Points.of(k, tiles);
+        inputTransform = points(c, tiles);
+        NativeKernels.winogradInput(tile, x, inputTransform.data, pad, tilesH, tilesW, inputTransform.plane);
+        Points filters = points(k, c);
+        NativeKernels.winogradFilter(tile, w, filters.data, false, filters.plane);
+        Points products = points(k, tiles);
         products.multiply(filters, inputTransform, false);
         INDArray z = Nd4j.createUninitialized(DataType.FLOAT, n, k, oh, ow);
-        NativeKernels.winogradOutput(products.data, z, bias, tilesH, tilesW, products.plane);
+        NativeKernels.winogradOutput(tile, products.data, z, bias, tilesH, tilesW, products.plane);
         return z;
     }
 
@@ -92,27 +114,27 @@ final class WinogradConvolution {
         long k = w.size(0);
         long tiles = n * tilesH * tilesW;
         // weight gradient: dU = (A dZ A^T) V^T per point, dW = G^T dU G
-        Points dm = Points.of(k, tiles);
+        Points dm = points(k, tiles);
         INDArray db = Nd4j.createUninitialized(DataType.FLOAT, k);
-        NativeKernels.winogradOutputAdjoint(dz, dm.data, db, tilesH, tilesW, dm.plane);
-        Points du = Points.of(k, c);
+        NativeKernels.winogradOutputAdjoint(tile, dz, dm.data, db, tilesH, tilesW, dm.plane);
+        Points du = points(k, c);
         du.multiply(dm, inputTransform, true);
         INDArray dw = Nd4j.createUninitialized(DataType.FLOAT, k, c, 3, 3);
-        NativeKernels.winogradFilterAdjoint(du.data, dw, du.plane);
+        NativeKernels.winogradFilterAdjoint(tile, du.data, dw, du.plane);
         gradWeights.assign(dw.reshape(gradWeights.shape()));
         gradBias.assign(db.reshape(gradBias.shape()));
         // input gradient: dz, padded by 2 - pad, convolved with the rotated filters (k and c swapped)
-        int backH = ((int) inputShape[2] + 1) / 2;
-        int backW = ((int) inputShape[3] + 1) / 2;
+        int backH = tiles(inputShape[2]);
+        int backW = tiles(inputShape[3]);
         long backTiles = n * backH * backW;
-        Points gradientTransform = Points.of(k, backTiles);
-        NativeKernels.winogradInput(dz, gradientTransform.data, 2 - pad, backH, backW, gradientTransform.plane);
-        Points rotated = Points.of(c, k);
-        NativeKernels.winogradFilter(w, rotated.data, true, rotated.plane);
-        Points products = Points.of(c, backTiles);
+        Points gradientTransform = points(k, backTiles);
+        NativeKernels.winogradInput(tile, dz, gradientTransform.data, 2 - pad, backH, backW, gradientTransform.plane);
+        Points rotated = points(c, k);
+        NativeKernels.winogradFilter(tile, w, rotated.data, true, rotated.plane);
+        Points products = points(c, backTiles);
         products.multiply(rotated, gradientTransform, false);
         INDArray dx = Nd4j.createUninitialized(DataType.FLOAT, inputShape);
-        NativeKernels.winogradOutput(products.data, dx, null, backH, backW, products.plane);
+        NativeKernels.winogradOutput(tile, products.data, dx, null, backH, backW, products.plane);
         inputTransform = null;
         return dx;
     }
@@ -122,22 +144,23 @@ final class WinogradConvolution {
         inputTransform = null;
     }
 
+    /** A tile's points' matrices [rows, columns]. */
+    private Points points(long rows, long columns) {
+        long lines = (rows * columns + 15) / 16;
+        long plane = 16 * (lines % 2 == 0 ? lines + 1 : lines);
+        return new Points(Nd4j.createUninitialized(DataType.FLOAT, points * plane), points, rows, columns, plane);
+    }
+
     /**
-     * 16 row-major matrices [rows, columns] (one per point of the 4x4 transform) in one array,
-     * {@code plane} floats apart: a little more than a matrix, an odd number of 64-byte lines, so
-     * that the transforms, which touch all 16 at once, do not find them all in the same cache sets
+     * One row-major matrix [rows, columns] per point of the transform in one array, {@code plane}
+     * floats apart: a little more than a matrix, an odd number of 64-byte lines, so that the
+     * transforms, which touch all points at once, do not find them all in the same cache sets
      * (matrices whose size is a multiple of 4 KB would be).
      */
-    private record Points(INDArray data, long rows, long columns, long plane) {
-        static Points of(long rows, long columns) {
-            long lines = (rows * columns + 15) / 16;
-            long plane = 16 * (lines % 2 == 0 ? lines + 1 : lines);
-            return new Points(Nd4j.createUninitialized(DataType.FLOAT, POINTS * plane), rows, columns, plane);
-        }
-
+    private record Points(INDArray data, int count, long rows, long columns, long plane) {
         /** Per point: this = a b^T when bTransposed, else a b. */
         void multiply(Points a, Points b, boolean bTransposed) {
-            for (int p = 0; p < POINTS; p++) {
+            for (int p = 0; p < count; p++) {
                 OneDnnGemm.rowMajor(false, bTransposed, rows, columns, a.columns, a.data, p * a.plane, a.columns,
                         b.data, p * b.plane, b.columns, data, p * plane, columns);
             }
