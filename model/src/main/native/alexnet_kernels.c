@@ -97,6 +97,32 @@ static void backward(const float *restrict x, const float *restrict y, const flo
  * order wins (strict >), its flat index within the plane is kept for the backward pass, which
  * adds each output's gradient to that input in output order.
  */
+/* one output row of max pooling: each window's first maximum in row-major order (strict >) and its index */
+static void max_pool_row(const float *restrict xp, float *restrict yp, int32_t *restrict ap, int i, int w, int ow,
+                         int kh, int kw, int sh, int sw) {
+    for (int j = 0; j < ow; j++) {
+        const int at = i * sh * w + j * sw;
+        yp[j] = xp[at];
+        ap[j] = at;
+    }
+    /* taps in row-major order, each compared with the best so far for all the row's windows at once */
+    for (int a = 0; a < kh; a++) {
+        for (int b = 0; b < kw; b++) {
+            if (a == 0 && b == 0) {
+                continue;
+            }
+            const int tap = (i * sh + a) * w + b;
+            for (int j = 0; j < ow; j++) {
+                const float v = xp[tap + sw * j];
+                const float best = yp[j];
+                const int32_t better = -(int32_t) (v > best); /* all ones where v wins: a mask, so gcc vectorises */
+                yp[j] = v > best ? v : best;
+                ap[j] = ((tap + sw * j) & better) | (ap[j] & ~better);
+            }
+        }
+    }
+}
+
 EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeKernels_maxPoolForward0(
         JNIEnv *env, jclass cls, jlong x, jlong y, jlong argmax, jlong planes, jint h, jint w, jint oh, jint ow,
         jint kh, jint kw, jint sh, jint sw) {
@@ -105,25 +131,11 @@ EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeKernels_maxPoo
     const long in_plane = (long) h * w;
     const long out_plane = (long) oh * ow;
     for (long p = 0; p < planes; p++) {
-        const float *restrict xp = F(x) + p * in_plane;
-        float *restrict yp = F(y) + p * out_plane;
-        int32_t *restrict ap = (int32_t *) (intptr_t) argmax + p * out_plane;
+        const float *xp = F(x) + p * in_plane;
+        float *yp = F(y) + p * out_plane;
+        int32_t *ap = (int32_t *) (intptr_t) argmax + p * out_plane;
         for (int i = 0; i < oh; i++) {
-            for (int j = 0; j < ow; j++) {
-                int best_at = i * sh * w + j * sw;
-                float best = xp[best_at];
-                for (int a = 0; a < kh; a++) {
-                    const float *row = xp + (long) (i * sh + a) * w + j * sw;
-                    for (int b = 0; b < kw; b++) {
-                        if (row[b] > best) {
-                            best = row[b];
-                            best_at = (i * sh + a) * w + j * sw + b;
-                        }
-                    }
-                }
-                yp[(long) i * ow + j] = best;
-                ap[(long) i * ow + j] = best_at;
-            }
+            max_pool_row(xp, yp + (long) i * ow, ap + (long) i * ow, i, w, ow, kh, kw, sh, sw);
         }
     }
 }
