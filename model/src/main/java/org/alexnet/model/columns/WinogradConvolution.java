@@ -33,13 +33,8 @@ final class WinogradConvolution {
     static final String TILE_PROPERTY = "alexnet.winograd.tile";
     private static final boolean ENABLED = enabled();
     private static final int DEFAULT_TILE = Integer.getInteger(TILE_PROPERTY, 4);
-    /** Set to false to compute 5x5 convolutions (conv2) with libnd4j's direct convolution. */
-    static final String FIVE_PROPERTY = "alexnet.winograd.five";
-    private static final boolean FIVE = Boolean.parseBoolean(System.getProperty(FIVE_PROPERTY, "true"));
 
-    private final NativeKernels.Winograd variant;
     private final int tile;
-    private final int kernel;
     private final int points;
 
     private final int pad;
@@ -48,37 +43,28 @@ final class WinogradConvolution {
     private int tilesH;
     private int tilesW;
 
-    /**
-     * For a layer with this kernel side (3 or 5) and padding, stride and dilation 1 (see
-     * {@link #applies}): F(4x4, 3x3) (or F(2x2, 3x3) when {@code alexnet.winograd.tile=2}) or
-     * F(2x2, 5x5).
-     */
-    WinogradConvolution(int kernel, int pad) {
-        this(pad, kernel == 5 ? NativeKernels.Winograd.F2X2_5X5
-                : DEFAULT_TILE == 2 ? NativeKernels.Winograd.F2X2_3X3 : NativeKernels.Winograd.F4X4_3X3);
+    /** For a layer with this padding (the kernel is 3x3 with stride and dilation 1, see {@link #applies}). */
+    WinogradConvolution(int pad) {
+        this(pad, DEFAULT_TILE);
     }
 
-    /** With this algorithm. */
-    WinogradConvolution(int pad, NativeKernels.Winograd variant) {
+    /** With tiles of tile x tile outputs: 2 or 4. */
+    WinogradConvolution(int pad, int tile) {
         this.pad = pad;
-        this.variant = variant;
-        this.tile = variant.tile();
-        this.kernel = variant.kernel();
-        this.points = variant.points();
+        this.tile = tile;
+        this.points = NativeKernels.winogradPoints(tile);
     }
 
-    /** Whether a convolution of this geometry can be computed this way: 3x3 or 5x5, stride and dilation 1. */
+    /** Whether a convolution of this geometry can be computed this way. */
     static boolean applies(int[] kernel, int[] stride, int[] padding, int[] dilation) {
-        return kernel[0] == kernel[1] && (kernel[0] == 3 || kernel[0] == 5 && FIVE) && stride[0] == 1
-                && stride[1] == 1 && dilation[0] == 1 && dilation[1] == 1 && padding[0] == padding[1]
-                && padding[0] >= 0 && padding[0] <= kernel[0] - 1;
+        return kernel[0] == 3 && kernel[1] == 3 && stride[0] == 1 && stride[1] == 1 && dilation[0] == 1
+                && dilation[1] == 1 && padding[0] == padding[1] && padding[0] >= 0 && padding[0] <= 2;
     }
 
     /** Whether this input can take this path on this machine (maps of at most 4096 tiles, the transforms' limit). */
     boolean usable(INDArray x) {
         return ENABLED && NativeKernels.usableForWinograd(x) && OneDnnGemm.available()
-                && fits(x.size(2) + 2L * pad - (kernel - 1), x.size(3) + 2L * pad - (kernel - 1))
-                && fits(x.size(2), x.size(3));
+                && fits(x.size(2) + 2L * pad - 2, x.size(3) + 2L * pad - 2) && fits(x.size(2), x.size(3));
     }
 
     /** Whether the transforms take an h x w map of outputs (the forward pass's, or the input gradient's). */
@@ -98,20 +84,20 @@ final class WinogradConvolution {
         long n = x.size(0);
         long c = x.size(1);
         long k = w.size(0);
-        int oh = (int) x.size(2) + 2 * pad - (kernel - 1);
-        int ow = (int) x.size(3) + 2 * pad - (kernel - 1);
+        int oh = (int) x.size(2) + 2 * pad - 2;
+        int ow = (int) x.size(3) + 2 * pad - 2;
         tilesH = tiles(oh);
         tilesW = tiles(ow);
         long tiles = n * tilesH * tilesW;
         inputShape = x.shape();
         inputTransform = points(c, tiles);
-        NativeKernels.winogradInput(variant, x, inputTransform.data, pad, tilesH, tilesW, inputTransform.plane);
+        NativeKernels.winogradInput(tile, x, inputTransform.data, pad, tilesH, tilesW, inputTransform.plane);
         Points filters = points(k, c);
-        NativeKernels.winogradFilter(variant, w, filters.data, false, filters.plane);
+        NativeKernels.winogradFilter(tile, w, filters.data, false, filters.plane);
         Points products = points(k, tiles);
         products.multiply(filters, inputTransform, false);
         INDArray z = Nd4j.createUninitialized(DataType.FLOAT, n, k, oh, ow);
-        NativeKernels.winogradOutput(variant, products.data, z, bias, tilesH, tilesW, products.plane);
+        NativeKernels.winogradOutput(tile, products.data, z, bias, tilesH, tilesW, products.plane);
         return z;
     }
 
@@ -130,26 +116,25 @@ final class WinogradConvolution {
         // weight gradient: dU = (A dZ A^T) V^T per point, dW = G^T dU G
         Points dm = points(k, tiles);
         INDArray db = Nd4j.createUninitialized(DataType.FLOAT, k);
-        NativeKernels.winogradOutputAdjoint(variant, dz, dm.data, db, tilesH, tilesW, dm.plane);
+        NativeKernels.winogradOutputAdjoint(tile, dz, dm.data, db, tilesH, tilesW, dm.plane);
         Points du = points(k, c);
         du.multiply(dm, inputTransform, true);
-        INDArray dw = Nd4j.createUninitialized(DataType.FLOAT, k, c, kernel, kernel);
-        NativeKernels.winogradFilterAdjoint(variant, du.data, dw, du.plane);
+        INDArray dw = Nd4j.createUninitialized(DataType.FLOAT, k, c, 3, 3);
+        NativeKernels.winogradFilterAdjoint(tile, du.data, dw, du.plane);
         gradWeights.assign(dw.reshape(gradWeights.shape()));
         gradBias.assign(db.reshape(gradBias.shape()));
-        // input gradient: dz, padded by kernel - 1 - pad, convolved with the rotated filters (k and c swapped)
+        // input gradient: dz, padded by 2 - pad, convolved with the rotated filters (k and c swapped)
         int backH = tiles(inputShape[2]);
         int backW = tiles(inputShape[3]);
         long backTiles = n * backH * backW;
         Points gradientTransform = points(k, backTiles);
-        NativeKernels.winogradInput(variant, dz, gradientTransform.data, kernel - 1 - pad, backH, backW,
-                gradientTransform.plane);
+        NativeKernels.winogradInput(tile, dz, gradientTransform.data, 2 - pad, backH, backW, gradientTransform.plane);
         Points rotated = points(c, k);
-        NativeKernels.winogradFilter(variant, w, rotated.data, true, rotated.plane);
+        NativeKernels.winogradFilter(tile, w, rotated.data, true, rotated.plane);
         Points products = points(c, backTiles);
         products.multiply(rotated, gradientTransform, false);
         INDArray dx = Nd4j.createUninitialized(DataType.FLOAT, inputShape);
-        NativeKernels.winogradOutput(variant, products.data, dx, null, backH, backW, products.plane);
+        NativeKernels.winogradOutput(tile, products.data, dx, null, backH, backW, products.plane);
         inputTransform = null;
         return dx;
     }
