@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On 13x13 maps (the paper's) a layer's products cost 0.38 of the direct convolution's
  * arithmetic with 4x4 tiles (16 tiles cover 16x16), 0.52 with 2x2 tiles (49 cover 14x14);
- * {@code -Dalexnet.winograd.tile=2} takes the smaller tiles, whose rounding is closer to the
- * direct convolution's (Lavin and Gray measured F(4x4, 3x3)'s fp32 error ~8x the direct
- * convolution's, F(2x2, 3x3)'s about the same). One instance per layer and column thread: it keeps
+ * {@code -Dalexnet.winograd.tile=2} takes the smaller tiles, whose transforms have smaller
+ * coefficients and so round closer to the direct convolution (both within the tests' fp32
+ * tolerances). One instance per layer and column thread: it keeps
  * the forward input's transform for the weight gradient. fp32 on the CPU backend with the native
  * kernels and oneDNN's library loaded; elsewhere the caller keeps libnd4j's convolution.
  */
@@ -50,6 +50,9 @@ final class WinogradConvolution {
 
     /** With tiles of tile x tile outputs: 2 or 4. */
     WinogradConvolution(int pad, int tile) {
+        if (tile != 2 && tile != 4) {
+            throw new IllegalArgumentException("-D" + TILE_PROPERTY + ": tiles of 2x2 or 4x4 outputs, not " + tile);
+        }
         this.pad = pad;
         this.tile = tile;
         this.points = NativeKernels.winogradPoints(tile);
