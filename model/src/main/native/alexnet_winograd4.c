@@ -78,6 +78,17 @@
         o2 = (1.0f / 6.0f) * ((d3) + (d4) - (d1) - (d2)) + (d5);                                     \
     } while (0)
 
+/* six values e0..e5 as row i of a tile's 6x6 points: dst[(6 i + j) * stride + at] */
+#define STORE_ROW6(dst, stride, at, i, e0, e1, e2, e3, e4, e5) \
+    do {                                                      \
+        (dst)[(6 * (i)) * (stride) + (at)] = (e0);            \
+        (dst)[(6 * (i) + 1) * (stride) + (at)] = (e1);        \
+        (dst)[(6 * (i) + 2) * (stride) + (at)] = (e2);        \
+        (dst)[(6 * (i) + 3) * (stride) + (at)] = (e3);        \
+        (dst)[(6 * (i) + 4) * (stride) + (at)] = (e4);        \
+        (dst)[(6 * (i) + 5) * (stride) + (at)] = (e5);        \
+    } while (0)
+
 static long chunk_images(long tiles_per_image) {
     long images = CHUNK_TILES / tiles_per_image;
     return images < 1 ? 1 : images;
@@ -211,12 +222,7 @@ static void gradient_tiles(const float *restrict d, long count, float *restrict 
         for (int i = 0; i < 6; i++) { /* (A dY) A^T along each row */
             float e0, e1, e2, e3, e4, e5;
             A4(s[i][0], s[i][1], s[i][2], s[i][3], e0, e1, e2, e3, e4, e5);
-            t[(6 * i) * RUN + q] = e0;
-            t[(6 * i + 1) * RUN + q] = e1;
-            t[(6 * i + 2) * RUN + q] = e2;
-            t[(6 * i + 3) * RUN + q] = e3;
-            t[(6 * i + 4) * RUN + q] = e4;
-            t[(6 * i + 5) * RUN + q] = e5;
+            STORE_ROW6(t, RUN, q, i, e0, e1, e2, e3, e4, e5);
         }
     }
 }
@@ -307,12 +313,7 @@ static void filter_row4(const float *restrict g, long gstep, float *restrict u, 
         for (int i = 0; i < 6; i++) { /* (G g) G^T along each row */
             float e0, e1, e2, e3, e4, e5;
             G3(t[i][0], t[i][1], t[i][2], e0, e1, e2, e3, e4, e5);
-            u[(6 * i) * plane + f] = e0;
-            u[(6 * i + 1) * plane + f] = e1;
-            u[(6 * i + 2) * plane + f] = e2;
-            u[(6 * i + 3) * plane + f] = e3;
-            u[(6 * i + 4) * plane + f] = e4;
-            u[(6 * i + 5) * plane + f] = e5;
+            STORE_ROW6(u, plane, f, i, e0, e1, e2, e3, e4, e5);
         }
     }
 }
