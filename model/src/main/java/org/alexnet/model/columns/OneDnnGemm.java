@@ -5,7 +5,6 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.slf4j.LoggerFactory;
 
 /**
  * The fully connected layers' matrix products, {@code c = op(a) op(b)}, through oneDNN's own
@@ -24,7 +23,8 @@ import org.slf4j.LoggerFactory;
 final class OneDnnGemm {
     /** Set to true to compute the fully connected products with Nd4j.gemm, to compare the two. */
     static final String DISABLE_PROPERTY = "alexnet.onednn-gemm.disable";
-    private static final boolean ENABLED = enabled();
+    private static final boolean ENABLED = OneDnnLibrary.enabledUnless(DISABLE_PROPERTY, OneDnnGemm.class,
+            "the fully connected products run on Nd4j.gemm");
 
     private OneDnnGemm() {
     }
@@ -111,12 +111,4 @@ final class OneDnnGemm {
         }
     }
 
-    private static boolean enabled() {
-        if (Boolean.getBoolean(DISABLE_PROPERTY)) {
-            LoggerFactory.getLogger(OneDnnGemm.class).warn("the fully connected products run on Nd4j.gemm (slower): "
-                    + "disabled by -D{}=true", DISABLE_PROPERTY);
-            return false;
-        }
-        return OneDnnLibrary.AVAILABLE;
-    }
 }

@@ -35,6 +35,18 @@ final class OneDnnLibrary {
         }
     }
 
+    /**
+     * Whether a path on this library runs: loaded, and not switched off by {@code -D<property>=true}
+     * (then a warning names the property and what runs instead, logged as {@code owner}).
+     */
+    static boolean enabledUnless(String property, Class<?> owner, String instead) {
+        if (Boolean.getBoolean(property)) {
+            LoggerFactory.getLogger(owner).warn("{} (slower): disabled by -D{}=true", instead, property);
+            return false;
+        }
+        return AVAILABLE;
+    }
+
     /** A pointer to the array's first element (a view's buffer pointer already points there). */
     static Pointer at(INDArray a) {
         long first = a.data().addressPointer().address();

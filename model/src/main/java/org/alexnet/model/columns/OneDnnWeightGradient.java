@@ -19,7 +19,6 @@ import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.slf4j.LoggerFactory;
 
 /**
  * A convolution's weight and bias gradient WITHOUT its input gradient, through oneDNN's
@@ -37,7 +36,8 @@ final class OneDnnWeightGradient {
     /** Set to true to compute conv1's gradients with conv2d_bp as every other layer (as NativeKernels' switch). */
     static final String DISABLE_PROPERTY = "alexnet.onednn-weights.disable";
     /** Whether this path is on: oneDNN's library loaded and the switch above not set. */
-    private static final boolean ENABLED = enabled();
+    private static final boolean ENABLED = OneDnnLibrary.enabledUnless(DISABLE_PROPERTY, OneDnnWeightGradient.class,
+            "conv1's backward pass computes the input gradient nobody needs too");
     private final long[] kernel;
     private final long[] strides;
     private final long[] padding;
@@ -160,14 +160,6 @@ final class OneDnnWeightGradient {
         }
     }
 
-    private static boolean enabled() {
-        if (Boolean.getBoolean(DISABLE_PROPERTY)) {
-            LoggerFactory.getLogger(OneDnnWeightGradient.class).warn("conv1's backward pass computes the input "
-                    + "gradient nobody needs too (slower): disabled by -D{}=true", DISABLE_PROPERTY);
-            return false;
-        }
-        return OneDnnLibrary.AVAILABLE;
-    }
 
     /** The array itself when it is a dense row-major fp32 array, else such a copy. */
     private static INDArray dense(INDArray a) {
