@@ -1,6 +1,7 @@
 package org.alexnet.model.columns;
 
 import java.util.Map;
+import org.alexnet.model.layers.NativeKernels;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -12,7 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Convolution + bias + activation: libnd4j's conv2d / conv2d_bp (oneDNN on the CPU when present),
- * NCHW. A layer whose input gradient nobody needs (conv1, reading the image) computes only its
+ * NCHW. A layer whose input gradient nobody needs (conv1, reading the image) runs forward as
+ * matrix products over cache-sized blocks ({@link LoweredConvolution}) and computes only its
  * weight and bias gradient ({@link OneDnnWeightGradient}) where it can; 3x3 stride-1 layers
  * (conv3-conv5) run as Winograd's F(4x4, 3x3) ({@link WinogradConvolution}) where they can.
  */
@@ -21,6 +23,7 @@ final class ConvOps implements LayerOps {
     private final IActivation activation;
     private final int[] args;
     private final OneDnnWeightGradient weightGradientOnly;
+    private final LoweredConvolution lowered;
     private final WinogradConvolution winograd;
     private boolean winogradForward;
     /** The paper's ReLU: the layer keeps its output instead of a copy of the pre-activation. */
@@ -47,6 +50,7 @@ final class ConvOps implements LayerOps {
         this.activation = c.getActivationFn();
         this.reluInPlace = activation.equals(new ActivationReLU());
         this.weightGradientOnly = inputGradient ? null : new OneDnnWeightGradient(k, s, p);
+        this.lowered = inputGradient || !LoweredConvolution.applies(d) ? null : new LoweredConvolution(k, s, p);
         this.winograd = inputGradient && WinogradConvolution.applies(k, s, p, d) ? new WinogradConvolution(p[0]) : null;
     }
 
@@ -60,6 +64,8 @@ final class ConvOps implements LayerOps {
         INDArray z;
         if (winogradForward) {
             z = winograd.forward(x, w, bias());
+        } else if (lowered != null && LoweredConvolution.usable(x)) {
+            z = lowered.forward(x, w, bias());
         } else {
             z = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(0), outH, outW);
             Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(x, w, bias()).addOutputs(z)
@@ -68,7 +74,7 @@ final class ConvOps implements LayerOps {
         if (reluInPlace) {
             // ReLU's derivative is 1 exactly where its output is positive, so the output, computed in
             // place, serves the backward pass as the pre-activation would (relu_bp tests input > 0)
-            preActivation = activation.getActivation(z, training);
+            preActivation = NativeKernels.reluForward(z) ? z : activation.getActivation(z, training);
             return preActivation;
         }
         preActivation = z;
@@ -77,7 +83,10 @@ final class ConvOps implements LayerOps {
 
     @Override
     public INDArray backward(INDArray epsilon) {
-        INDArray dz = activation.backprop(preActivation, epsilon).getFirst();
+        INDArray dz = reluInPlace ? NativeKernels.reluBackward(preActivation, epsilon) : null;
+        if (dz == null) {
+            dz = activation.backprop(preActivation, epsilon).getFirst();
+        }
         Map<String, INDArray> grads = LayerOps.gradientViews(layer);
         if (weightGradientOnly != null && OneDnnWeightGradient.usable(input)) {
             weightGradientOnly.compute(input, dz, grads.get("W"), grads.get("b"));

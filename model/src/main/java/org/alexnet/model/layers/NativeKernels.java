@@ -11,7 +11,6 @@ import java.util.Locale;
 import org.alexnet.model.Backend;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +30,9 @@ public final class NativeKernels {
     static final String DISABLE_PROPERTY = "alexnet.native-kernels.disable";
     private static final Logger LOG = LoggerFactory.getLogger(NativeKernels.class);
     private static final String UNAVAILABLE = load();
+    /** Set to true to apply the convolutions' ReLU with ND4J's operations, to compare the two. */
+    static final String RELU_DISABLE_PROPERTY = "alexnet.native-relu.disable";
+    private static final boolean RELU = !Boolean.getBoolean(RELU_DISABLE_PROPERTY);
 
     private NativeKernels() {
     }
@@ -249,6 +251,90 @@ public final class NativeKernels {
         Reference.reachabilityFence(dw);
     }
 
+    /**
+     * ReLU in place on a dense fp32 array (x < 0 ? 0 : x, NaN kept, as libnd4j's relu); false,
+     * leaving y alone, when it cannot run here (the library missing, another backend, a view):
+     * the caller applies the activation with ND4J then.
+     */
+    public static boolean reluForward(INDArray y) {
+        if (!RELU || !usableInPlace(y)) {
+            return false;
+        }
+        reluForward0(address(y), y.length());
+        Reference.reachabilityFence(y);
+        return true;
+    }
+
+    /**
+     * ReLU's backward pass from the layer's output, in place: out = out > 0 ? g : 0 (libnd4j's
+     * relu_bp, whose test input > 0 is the same test on the output). Returns out, or null, leaving
+     * both alone, when it cannot run here (as {@link #reluForward}, or g of another shape).
+     */
+    public static INDArray reluBackward(INDArray out, INDArray g) {
+        if (!RELU || !usableInPlace(out) || !Arrays.equals(out.shape(), g.shape()) || !isDense(g)) {
+            return null;
+        }
+        reluBackward0(address(out), address(g), out.length());
+        Reference.reachabilityFence(out);
+        Reference.reachabilityFence(g);
+        return out;
+    }
+
+    private static boolean usableInPlace(INDArray a) {
+        return UNAVAILABLE == null && Backend.isCpu() && isDense(a);
+    }
+
+    /**
+     * Output rows [oh0, oh1) of image {@code image} of x [n, c, h, w] lowered into col (im2col, see
+     * alexnet_im2col.c): one row of ldcol floats per tap (channel, kernel row, kernel column), one
+     * column per output position of those rows, zero where a tap falls into the padding.
+     * kernel, stride and padding are [height, width]; ow is the output's width.
+     */
+    public static void lowerRows(INDArray x, long image, INDArray col, long ldcol, int[] kernel, int[] stride,
+                                 int[] padding, int oh0, int oh1, int ow) {
+        requireDense(x);
+        requireDense(col);
+        long taps = x.size(1) * kernel[0] * kernel[1];
+        long width = (long) (oh1 - oh0) * ow;
+        if (image < 0 || image >= x.size(0) || oh0 < 0 || oh1 <= oh0 || ldcol < width
+                || col.length() < (taps - 1) * ldcol + width) {
+            throw new IllegalArgumentException("lowering: " + taps + " rows of " + width + " floats, " + ldcol
+                    + " apart, do not fit in " + col.length() + " (or image " + image + " / rows " + oh0 + ".." + oh1
+                    + " out of range)");
+        }
+        long imageAt = address(x) + 4L * image * (x.length() / x.size(0));
+        if (lowerRows0(imageAt, address(col), ldcol, (int) x.size(1), (int) x.size(2), (int) x.size(3), kernel[0],
+                kernel[1], stride[0], stride[1], padding[0], padding[1], oh0, oh1, ow) != 0) {
+            throw new OutOfMemoryError("lowering: no memory for one input row's phases");
+        }
+        Reference.reachabilityFence(x);
+        Reference.reachabilityFence(col);
+    }
+
+    /** Rows r < k of len floats, ldz apart, starting {@code at} elements into z (dense): row r += bias[r]. */
+    public static void addRowBias(INDArray z, long at, INDArray bias, long k, long len, long ldz) {
+        requireRows(z, at, k, len, ldz);
+        INDArray b = requireLength(dense(bias), k);
+        addRowBias0(address(z) + 4L * at, address(b), k, len, ldz);
+        Reference.reachabilityFence(z);
+        Reference.reachabilityFence(b);
+    }
+
+    private static void requireRows(INDArray z, long at, long k, long len, long ldz) {
+        requireDense(z);
+        if (at < 0 || k < 1 || len < 0 || ldz < len || at + (k - 1) * ldz + len > z.length()) {
+            throw new IllegalArgumentException(k + " rows of " + len + " floats, " + ldz + " apart from " + at
+                    + ", do not fit in " + z.length());
+        }
+    }
+
+    private static INDArray requireLength(INDArray a, long length) {
+        if (a.length() < length) {
+            throw new IllegalArgumentException(length + " values expected, not " + a.length());
+        }
+        return a;
+    }
+
     /** The points of a tile's transform: 16 for F(2x2, 3x3), 36 for F(4x4, 3x3). */
     public static int winogradPoints(int tile) {
         if (tile != 2 && tile != 4) {
@@ -316,10 +402,27 @@ public final class NativeKernels {
         return out;
     }
 
-    /** The array itself when it owns a dense row-major float buffer, else such a copy. */
-    private static INDArray dense(INDArray a) {
-        return !a.isView() && a.offset() == 0 && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a)
-                && a.data().dataType() == DataType.FLOAT && a.data().length() == a.length() ? a : a.dup('c');
+    /** The array itself when it owns a dense row-major float buffer (as the kernels take), else such a copy. */
+    public static INDArray dense(INDArray a) {
+        return isDense(a) ? a : a.dup('c');
+    }
+
+    /** Whether the array owns a dense row-major float buffer. */
+    private static boolean isDense(INDArray a) {
+        return !a.isView() && a.offset() == 0 && a.ordering() == 'c' && rowMajorStrides(a)
+                && a.data().dataType() == DataType.FLOAT && a.data().length() == a.length();
+    }
+
+    /** Row-major strides, those of dimensions of size 1 aside (ND4J gives them 1 as often as not). */
+    private static boolean rowMajorStrides(INDArray a) {
+        long expected = 1;
+        for (int d = a.rank() - 1; d >= 0; d--) {
+            if (a.size(d) != 1 && a.stride(d) != expected) {
+                return false;
+            }
+            expected *= a.size(d);
+        }
+        return true;
     }
 
     private static long address(INDArray a) {
@@ -351,6 +454,15 @@ public final class NativeKernels {
     private static native void winograd4Filter0(long w, long u, long k, long c, int flip, long plane);
 
     private static native void winograd4FilterAdjoint0(long du, long dw, long k, long c, long plane);
+
+    private static native void reluForward0(long y, long n);
+
+    private static native void reluBackward0(long out, long g, long n);
+
+    private static native int lowerRows0(long x, long col, long ldcol, int c, int h, int w, int kh, int kw, int sh,
+                                         int sw, int ph, int pw, int oh0, int oh1, int ow);
+
+    private static native void addRowBias0(long z, long bias, long k, long len, long ldz);
 
     private static native void addRows0(long a, long aStride, long b, long bStride, long out, long rows, long len);
 

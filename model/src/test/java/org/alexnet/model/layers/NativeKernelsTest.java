@@ -1,6 +1,7 @@
 package org.alexnet.model.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
@@ -111,12 +112,54 @@ class NativeKernelsTest {
         }
     }
 
+    /**
+     * ReLU in place and its backward pass from the output: exactly libnd4j's relu and relu_bp,
+     * NaN, signed zeros and values at the threshold included.
+     */
+    @Test
+    void reluMatchesLibnd4jExactly() {
+        Nd4j.getRandom().setSeed(4);
+        INDArray z = Nd4j.randn(DataType.FLOAT, 3, 5, 7, 9);
+        z.putScalar(0, Float.NaN);
+        z.putScalar(1, -0.0f);
+        z.putScalar(2, 0.0f);
+        z.putScalar(3, Float.NEGATIVE_INFINITY);
+        INDArray g = Nd4j.randn(DataType.FLOAT, z.shape());
+        INDArray expected = org.nd4j.linalg.ops.transforms.Transforms.relu(z, true);
+        INDArray actual = z.dup();
+        assertTrue(NativeKernels.reluForward(actual), "the native ReLU runs on a dense fp32 array");
+        assertSameBits(expected, actual, "ReLU's output");
+        assertTrue(Float.isNaN(actual.getFloat(0)), "NaN stays NaN, as libnd4j's relu keeps it");
+
+        INDArray gradExpected = expected.ulike();
+        Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("relu_bp").addInputs(expected, g)
+                .addOutputs(gradExpected).addFloatingPointArguments(0.0).build());
+        INDArray out = actual.dup();
+        INDArray grad = NativeKernels.reluBackward(out, g);
+        assertTrue(grad == out, "the gradient is written over the output, in place");
+        assertSameBits(gradExpected, grad, "ReLU's input gradient");
+
+        INDArray view = z.get(NDArrayIndex.interval(1, 2));
+        assertFalse(NativeKernels.reluForward(view), "a view is left to ND4J's relu");
+        assertEquals(null, NativeKernels.reluBackward(actual.dup(), g.get(NDArrayIndex.interval(1, 2))),
+                "a gradient of another shape is left to ND4J's relu_bp");
+    }
+
     @Test
     void nativePathAcceptsViewsByCopying() {
         INDArray big = Nd4j.rand(DataType.FLOAT, 4, 6, 3, 3).muli(100);
         INDArray view = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3));
         LrnMath.Forward f = LrnMath.forward(view, 2, 5, 1e-4, 0.75);
         assertClose(LrnMath.forwardWithOps(view.dup(), 2, 5, 1e-4, 0.75).output(), f.output(), 2e-6, "output of a view");
+    }
+
+    private static void assertSameBits(INDArray expected, INDArray actual, String what) {
+        assertEquals(expected.length(), actual.length(), what + ": length");
+        for (long i = 0; i < expected.length(); i++) {
+            float e = expected.getFloat(i);
+            float a = actual.getFloat(i);
+            assertEquals(Float.floatToIntBits(e), Float.floatToIntBits(a), what + " at " + i + ": " + e + " expected, not " + a);
+        }
     }
 
     private static void assertClose(INDArray expected, INDArray actual, double relative, String what) {
