@@ -9,6 +9,7 @@
  * (every sw-th value from b mod sw), shifted by b / sw: each lowered row is one contiguous copy.
  */
 #include <jni.h>
+#include "alexnet_clones.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +85,9 @@ static void copy_floats(float *restrict dst, const float *restrict src, int n) {
  * lowered row segment is a copy of ow floats from one phase. Returns 0, or -2 when the phases'
  * scratch cannot be allocated.
  */
-/* an AVX2 clone besides the portable one, chosen when the library loads: the copies in 32-byte moves */
-__attribute__((target_clones("avx2", "default"))) static int lower_rows(const float *restrict x, float *restrict col, long ldcol, int c, int h, int w, int kh, int kw,
+/* with AVX2 where the CPU has it (alexnet_clones.h): the copies in 32-byte moves */
+AVX2_CLONES
+static int lower_rows(const float *restrict x, float *restrict col, long ldcol, int c, int h, int w, int kh, int kw,
                       int sh, int sw, int ph, int pw, int oh0, int oh1, int ow) {
     /* phase q of a padded row holds its values q, q + sw, q + 2 sw, ...: ow + (kw - 1) / sw of them are read */
     const long run = ow + (kw - 1) / sw;

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <jni.h>
+#include "alexnet_clones.h"
 #include <sched.h>
 #include <math.h>
 #include <stdint.h>
@@ -50,6 +51,7 @@ static void window_sum(const float *restrict src, float *restrict dst, long c, l
     }
 }
 
+AVX2_CLONES
 static void forward(const float *restrict x, float *restrict y, float *restrict scale, float *restrict den,
                     long channels, long hw, float k, int half, float alpha, float beta) {
     for (long c = 0; c < channels; c++) {
@@ -69,6 +71,7 @@ static void forward(const float *restrict x, float *restrict y, float *restrict 
 }
 
 /* t (scratch, channels * hw) = g * y / d; then gx = g * scale - 2 alpha beta x * windowsum(t) */
+AVX2_CLONES
 static void backward(const float *restrict x, const float *restrict y, const float *restrict scale,
                      const float *restrict den, const float *restrict g, float *restrict gx, float *restrict t,
                      long channels, long hw, int half, float alpha, float beta) {
@@ -98,6 +101,7 @@ static void backward(const float *restrict x, const float *restrict y, const flo
  * adds each output's gradient to that input in output order.
  */
 /* one output row of max pooling: each window's first maximum in row-major order (strict >) and its index */
+AVX2_CLONES
 static void max_pool_row(const float *restrict xp, float *restrict yp, int32_t *restrict ap, int i, int w, int ow,
                          int kh, int kw, int sh, int sw) {
     for (int j = 0; j < ow; j++) {
