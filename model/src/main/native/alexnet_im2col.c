@@ -137,16 +137,26 @@ EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_lowerR
     return lower_rows(F(x), F(col), ldcol, c, h, w, kh, kw, sh, sw, ph, pw, oh0, oh1, ow);
 }
 
-/* rows k of len floats, ldz apart: row r += bias[r] (a block of a layer's output, before the activation) */
+/*
+ * Rows k of len floats, ldz apart: row r += bias[r], then ReLU (x < 0 ? 0 : x, as libnd4j's relu)
+ * when asked: a block of a layer's output while it is in the cache.
+ */
 EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeKernels_addRowBias0(
-        JNIEnv *env, jclass cls, jlong z, jlong bias, jlong k, jlong len, jlong ldz) {
+        JNIEnv *env, jclass cls, jlong z, jlong bias, jlong k, jlong len, jlong ldz, jint relu) {
     (void) env;
     (void) cls;
     for (long r = 0; r < k; r++) {
         float *restrict zr = F(z) + r * ldz;
         const float b = F(bias)[r];
-        for (long i = 0; i < len; i++) {
-            zr[i] += b;
+        if (relu) {
+            for (long i = 0; i < len; i++) {
+                const float v = zr[i] + b;
+                zr[i] = v < 0.0f ? 0.0f : v;
+            }
+        } else {
+            for (long i = 0; i < len; i++) {
+                zr[i] += b;
+            }
         }
     }
 }

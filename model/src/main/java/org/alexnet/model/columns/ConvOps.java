@@ -65,7 +65,11 @@ final class ConvOps implements LayerOps {
         if (winogradForward) {
             z = winograd.forward(x, w, bias());
         } else if (lowered != null && LoweredConvolution.usable(x)) {
-            z = lowered.forward(x, w, bias());
+            if (reluInPlace && NativeKernels.reluAvailable()) {
+                preActivation = lowered.forward(x, w, bias(), true);
+                return preActivation;
+            }
+            z = lowered.forward(x, w, bias(), false);
         } else {
             z = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(0), outH, outW);
             Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(x, w, bias()).addOutputs(z)

@@ -54,8 +54,11 @@ final class LoweredConvolution {
         return ENABLED && NativeKernels.usableForWinograd(x) && OneDnnGemm.available();
     }
 
-    /** The pre-activation output z [n, k, oh, ow] of x [n, c, h, w], weights w [k, c, kh, kw] and bias [k]. */
-    INDArray forward(INDArray input, INDArray w, INDArray bias) {
+    /**
+     * The output z [n, k, oh, ow] of x [n, c, h, w], weights w [k, c, kh, kw] and bias [k]: the
+     * pre-activation, or with ReLU applied when {@code relu} (each block while it is in the cache).
+     */
+    INDArray forward(INDArray input, INDArray w, INDArray bias, boolean relu) {
         INDArray x = NativeKernels.dense(input);
         Geometry g = geometry(x, w.size(0));
         INDArray weights = w.reshape('c', g.k, g.taps);
@@ -73,7 +76,7 @@ final class LoweredConvolution {
                 long at = image * g.k * plane + (long) oh0 * g.ow;
                 OneDnnGemm.rowMajor(false, false, g.k, width, g.taps, weights, 0, g.taps, block, 0, width + SLACK, z, at,
                         plane);
-                NativeKernels.addRowBias(z, at, b, g.k, width, plane);
+                NativeKernels.addRowBias(z, at, b, g.k, width, plane, relu);
             }
         }
         return z;

@@ -257,7 +257,7 @@ public final class NativeKernels {
      * the caller applies the activation with ND4J then.
      */
     public static boolean reluForward(INDArray y) {
-        if (!RELU || !usableInPlace(y)) {
+        if (!usableInPlace(y)) {
             return false;
         }
         reluForward0(address(y), y.length());
@@ -271,7 +271,7 @@ public final class NativeKernels {
      * both alone, when it cannot run here (as {@link #reluForward}, or g of another shape).
      */
     public static INDArray reluBackward(INDArray out, INDArray g) {
-        if (!RELU || !usableInPlace(out) || !Arrays.equals(out.shape(), g.shape()) || !isDense(g)) {
+        if (!usableInPlace(out) || !Arrays.equals(out.shape(), g.shape()) || !isDense(g)) {
             return null;
         }
         reluBackward0(address(out), address(g), out.length());
@@ -280,8 +280,13 @@ public final class NativeKernels {
         return out;
     }
 
+    /** Whether the native ReLU runs (the library loaded on the CPU backend, not switched off), on dense arrays. */
+    public static boolean reluAvailable() {
+        return RELU && UNAVAILABLE == null && Backend.isCpu();
+    }
+
     private static boolean usableInPlace(INDArray a) {
-        return UNAVAILABLE == null && Backend.isCpu() && isDense(a);
+        return reluAvailable() && isDense(a);
     }
 
     /**
@@ -311,11 +316,14 @@ public final class NativeKernels {
         Reference.reachabilityFence(col);
     }
 
-    /** Rows r < k of len floats, ldz apart, starting {@code at} elements into z (dense): row r += bias[r]. */
-    public static void addRowBias(INDArray z, long at, INDArray bias, long k, long len, long ldz) {
+    /**
+     * Rows r < k of len floats, ldz apart, starting {@code at} elements into z (dense): row r +=
+     * bias[r], then, when {@code relu}, ReLU in place as {@link #reluForward} computes it.
+     */
+    public static void addRowBias(INDArray z, long at, INDArray bias, long k, long len, long ldz, boolean relu) {
         requireRows(z, at, k, len, ldz);
         INDArray b = requireLength(dense(bias), k);
-        addRowBias0(address(z) + 4L * at, address(b), k, len, ldz);
+        addRowBias0(address(z) + 4L * at, address(b), k, len, ldz, relu ? 1 : 0);
         Reference.reachabilityFence(z);
         Reference.reachabilityFence(b);
     }
@@ -462,7 +470,7 @@ public final class NativeKernels {
     private static native int lowerRows0(long x, long col, long ldcol, int c, int h, int w, int kh, int kw, int sh,
                                          int sw, int ph, int pw, int oh0, int oh1, int ow);
 
-    private static native void addRowBias0(long z, long bias, long k, long len, long ldz);
+    private static native void addRowBias0(long z, long bias, long k, long len, long ldz, int relu);
 
     private static native void addRows0(long a, long aStride, long b, long bStride, long out, long rows, long len);
 

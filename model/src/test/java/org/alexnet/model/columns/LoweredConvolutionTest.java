@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The lowered convolution (blocks of output rows lowered by im2col and multiplied by oneDNN's
@@ -100,11 +101,16 @@ class LoweredConvolutionTest {
         INDArray b32 = flat.get(NDArrayIndex.interval(5 + lw, 5 + lw + k)).assign(bias);
         LoweredConvolution lowered = new LoweredConvolution(new int[] {kernel, kernel}, new int[] {stride, stride},
                 new int[] {pad, pad});
-        INDArray z32 = lowered.forward(x.castTo(DataType.FLOAT), w32, b32);
+        INDArray z32 = lowered.forward(x.castTo(DataType.FLOAT), w32, b32, false);
         assertArrayEquals(z.shape(), z32.shape(), shape + ": output shape");
         double scale = z.amaxNumber().doubleValue();
         double worst = z.sub(z32.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
         // fp32 rounding of sums of up to a few hundred terms, relative to the largest value
         assertTrue(worst <= 2e-5 * scale, shape + ": largest difference " + worst + " against a largest value of " + scale);
+        // with the ReLU applied block by block: exactly ND4J's relu of the pre-activation
+        INDArray activated = lowered.forward(x.castTo(DataType.FLOAT), w32, b32, true);
+        assertEquals(Transforms.relu(z32, true), activated, shape + ": output with the ReLU fused");
+        assertTrue(activated.minNumber().doubleValue() >= 0 && z32.minNumber().doubleValue() < 0,
+                shape + ": the fused ReLU zeroed the negative outputs");
     }
 }
