@@ -103,18 +103,17 @@ static void patch_rows(const float *restrict r, long wp, float *restrict t0, flo
     }
 }
 
-/* V = B^T d B for every 6x6 patch (rows and columns 4t - pad ..) of every plane of x [n][c][h][w] */
-EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winograd4Input0(
-        JNIEnv *env, jclass cls, jlong xa, jlong va, jlong n, jlong c, jint h, jint w, jint pad, jint th, jint tw,
-        jlong ps) {
-    (void) env;
-    (void) cls;
+/*
+ * V = B^T d B for every 6x6 patch (rows and columns step t - pad ..) of every plane of x
+ * [n][c][h][w]: step 4 for F(4x4, 3x3), 2 for F(2x2, 5x5), whose 6 points are the same
+ */
+static jint input6(jlong xa, jlong va, jlong n, jlong c, jint h, jint w, jint pad, jint th, jint tw, jlong ps, int step) {
     if (tw > MAX_TILES_W) {
         return -1;
     }
     const long p_all = n * th * tw;
-    const int wp = 4 * tw + 2;
-    const int hp = 4 * th + 2;
+    const int wp = step * tw + 6 - step;
+    const int hp = step * th + 6 - step;
     float *padded = calloc((size_t) hp * wp, sizeof(float));
     float *t = malloc(sizeof(float) * 6 * wp);
     if (padded == NULL || t == NULL) {
@@ -132,13 +131,14 @@ EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winogr
             }
             float *v = F(va) + ch * p_all + img * th * tw;
             for (int ty = 0; ty < th; ty++, v += tw) {
-                patch_rows(padded + (long) (4 * ty) * wp, wp, t, t + wp, t + 2 * wp, t + 3 * wp, t + 4 * wp, t + 5 * wp);
+                patch_rows(padded + (long) (step * ty) * wp, wp, t, t + wp, t + 2 * wp, t + 3 * wp, t + 4 * wp,
+                           t + 5 * wp);
                 for (int i = 0; i < 6; i++) { /* (B^T d) B along each row, tile by tile */
                     const float *ti = t + i * wp;
                     float *v0 = v + (6 * i) * ps, *v1 = v0 + ps, *v2 = v1 + ps, *v3 = v2 + ps, *v4 = v3 + ps,
                           *v5 = v4 + ps;
                     for (int tx = 0; tx < tw; tx++) {
-                        const float *q = ti + 4 * tx;
+                        const float *q = ti + step * tx;
                         BT6(q[0], q[1], q[2], q[3], q[4], q[5], v0[tx], v1[tx], v2[tx], v3[tx], v4[tx], v5[tx]);
                     }
                 }
@@ -148,6 +148,22 @@ EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winogr
     free(padded);
     free(t);
     return 0;
+}
+
+EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winograd4Input0(
+        JNIEnv *env, jclass cls, jlong xa, jlong va, jlong n, jlong c, jint h, jint w, jint pad, jint th, jint tw,
+        jlong ps) {
+    (void) env;
+    (void) cls;
+    return input6(xa, va, n, c, h, w, pad, th, tw, ps, 4);
+}
+
+EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winograd25Input0(
+        JNIEnv *env, jclass cls, jlong xa, jlong va, jlong n, jlong c, jint h, jint w, jint pad, jint th, jint tw,
+        jlong ps) {
+    (void) env;
+    (void) cls;
+    return input6(xa, va, n, c, h, w, pad, th, tw, ps, 2);
 }
 
 /* A^T M A of `count` tiles: M's 36 points `ps` apart from m; the 16 outputs into o (16 runs, RUN apart) */

@@ -51,7 +51,7 @@ final class ConvOps implements LayerOps {
         this.reluInPlace = activation.equals(new ActivationReLU());
         this.weightGradientOnly = inputGradient ? null : new OneDnnWeightGradient(k, s, p);
         this.lowered = inputGradient || !LoweredConvolution.applies(d) ? null : new LoweredConvolution(k, s, p);
-        this.winograd = inputGradient && WinogradConvolution.applies(k, s, p, d) ? new WinogradConvolution(p[0]) : null;
+        this.winograd = inputGradient && WinogradConvolution.applies(k, s, p, d) ? new WinogradConvolution(k[0], p[0]) : null;
     }
 
     @Override

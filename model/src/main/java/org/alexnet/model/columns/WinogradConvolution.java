@@ -7,12 +7,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.LoggerFactory;
 
 /**
- * A 3x3 stride-1 convolution (the paper's conv3, conv4 and conv5) by Winograd's minimal
- * filtering (Lavin and Gray, 2016), F(4x4, 3x3) by default: each 4x4 block of outputs costs 36
+ * A 3x3 or 5x5 stride-1 convolution (the paper's conv2 to conv5) by Winograd's minimal filtering
+ * (Lavin and Gray, 2016): 3x3 kernels as F(4x4, 3x3) by default, each 4x4 block of outputs for 36
  * multiplications per input channel instead of 144 (F(2x2, 3x3): each 2x2 block 16 instead of
- * 36), as 36 (16) matrix products (oneDNN's sgemm) between the transformed filters and the
- * transformed 6x6 (4x4) input patches, with the transforms in C (alexnet_winograd4.c,
- * alexnet_winograd.c).
+ * 36); 5x5 kernels as F(2x2, 5x5), each 2x2 block 36 instead of 100. The multiplications are 36
+ * (16) matrix products (oneDNN's sgemm) between the transformed filters and the transformed 6x6
+ * (4x4) input patches, with the transforms in C (alexnet_winograd4.c, alexnet_winograd.c,
+ * alexnet_winograd25.c).
  * The backward pass is the same algebra: the input gradient is the convolution of the output
  * gradient with the filters rotated by 180 degrees, the weight gradient the adjoint of the
  * forward products. The same sums as the direct convolution in another order: the results agree
@@ -22,9 +23,13 @@ import org.slf4j.LoggerFactory;
  * arithmetic with 4x4 tiles (16 tiles cover 16x16), 0.52 with 2x2 tiles (49 cover 14x14);
  * {@code -Dalexnet.winograd.tile=2} takes the smaller tiles, whose transforms have smaller
  * coefficients and so round closer to the direct convolution (both within the tests' fp32
- * tolerances). One instance per layer and column thread: it keeps
- * the forward input's transform for the weight gradient. fp32 on the CPU backend with the native
- * kernels and oneDNN's library loaded; elsewhere the caller keeps libnd4j's convolution.
+ * tolerances). On conv2's 27x27 maps F(2x2, 5x5) costs 0.39 of the direct arithmetic (196 tiles), for
+ * ~300 MB more of the step's workspace per column (the transformed inputs and products of 32
+ * images; the process's peak resident memory went from 2.7 to 3.3 GB in
+ * {@code bench train-step}); {@code -Dalexnet.winograd.five=false} keeps libnd4j's conv2d there.
+ * One instance per layer and column thread: it keeps the forward input's transform for the weight
+ * gradient. fp32 on the CPU backend with the native kernels and oneDNN's library loaded;
+ * elsewhere the caller keeps libnd4j's convolution.
  */
 final class WinogradConvolution {
     /** Set to true to compute every convolution with libnd4j's conv2d / conv2d_bp, to compare the two. */
@@ -33,8 +38,13 @@ final class WinogradConvolution {
     static final String TILE_PROPERTY = "alexnet.winograd.tile";
     private static final boolean ENABLED = enabled();
     private static final int DEFAULT_TILE = Integer.getInteger(TILE_PROPERTY, 4);
+    /** Set to false to compute 5x5 convolutions (conv2) with libnd4j's direct convolution. */
+    static final String FIVE_PROPERTY = "alexnet.winograd.five";
+    private static final boolean FIVE = Boolean.parseBoolean(System.getProperty(FIVE_PROPERTY, "true"));
 
+    private final NativeKernels.Winograd variant;
     private final int tile;
+    private final int kernel;
     private final int points;
 
     private final int pad;
@@ -43,31 +53,37 @@ final class WinogradConvolution {
     private int tilesH;
     private int tilesW;
 
-    /** For a layer with this padding (the kernel is 3x3 with stride and dilation 1, see {@link #applies}). */
-    WinogradConvolution(int pad) {
-        this(pad, DEFAULT_TILE);
+    /**
+     * For a layer with this kernel side (3 or 5) and padding, stride and dilation 1 (see
+     * {@link #applies}): F(4x4, 3x3) (or F(2x2, 3x3) when {@code alexnet.winograd.tile=2}) or
+     * F(2x2, 5x5).
+     */
+    WinogradConvolution(int kernel, int pad) {
+        this(pad, kernel == 5 ? NativeKernels.Winograd.F2X2_5X5
+                : DEFAULT_TILE == 2 ? NativeKernels.Winograd.F2X2_3X3 : NativeKernels.Winograd.F4X4_3X3);
     }
 
-    /** With tiles of tile x tile outputs: 2 or 4. */
-    WinogradConvolution(int pad, int tile) {
-        if (tile != 2 && tile != 4) {
-            throw new IllegalArgumentException("-D" + TILE_PROPERTY + ": tiles of 2x2 or 4x4 outputs, not " + tile);
-        }
+    /** With this algorithm. */
+    WinogradConvolution(int pad, NativeKernels.Winograd variant) {
         this.pad = pad;
-        this.tile = tile;
-        this.points = NativeKernels.winogradPoints(tile);
+        this.variant = variant;
+        this.tile = variant.tile();
+        this.kernel = variant.kernel();
+        this.points = variant.points();
     }
 
-    /** Whether a convolution of this geometry can be computed this way. */
+    /** Whether a convolution of this geometry can be computed this way: 3x3 or 5x5, stride and dilation 1. */
     static boolean applies(int[] kernel, int[] stride, int[] padding, int[] dilation) {
-        return kernel[0] == 3 && kernel[1] == 3 && stride[0] == 1 && stride[1] == 1 && dilation[0] == 1
-                && dilation[1] == 1 && padding[0] == padding[1] && padding[0] >= 0 && padding[0] <= 2;
+        return kernel[0] == kernel[1] && (kernel[0] == 3 || kernel[0] == 5 && FIVE) && stride[0] == 1
+                && stride[1] == 1 && dilation[0] == 1 && dilation[1] == 1 && padding[0] == padding[1]
+                && padding[0] >= 0 && padding[0] <= kernel[0] - 1;
     }
 
     /** Whether this input can take this path on this machine (maps of at most 4096 tiles, the transforms' limit). */
     boolean usable(INDArray x) {
         return ENABLED && NativeKernels.usableForWinograd(x) && OneDnnGemm.available()
-                && fits(x.size(2) + 2L * pad - 2, x.size(3) + 2L * pad - 2) && fits(x.size(2), x.size(3));
+                && fits(x.size(2) + 2L * pad - (kernel - 1), x.size(3) + 2L * pad - (kernel - 1))
+                && fits(x.size(2), x.size(3));
     }
 
     /** Whether the transforms take an h x w map of outputs (the forward pass's, or the input gradient's). */
@@ -87,20 +103,20 @@ final class WinogradConvolution {
         long n = x.size(0);
         long c = x.size(1);
         long k = w.size(0);
-        int oh = (int) x.size(2) + 2 * pad - 2;
-        int ow = (int) x.size(3) + 2 * pad - 2;
+        int oh = (int) x.size(2) + 2 * pad - (kernel - 1);
+        int ow = (int) x.size(3) + 2 * pad - (kernel - 1);
         tilesH = tiles(oh);
         tilesW = tiles(ow);
         long tiles = n * tilesH * tilesW;
         inputShape = x.shape();
         inputTransform = points(c, tiles);
-        NativeKernels.winogradInput(tile, x, inputTransform.data, pad, tilesH, tilesW, inputTransform.plane);
+        NativeKernels.winogradInput(variant, x, inputTransform.data, pad, tilesH, tilesW, inputTransform.plane);
         Points filters = points(k, c);
-        NativeKernels.winogradFilter(tile, w, filters.data, false, filters.plane);
+        NativeKernels.winogradFilter(variant, w, filters.data, false, filters.plane);
         Points products = points(k, tiles);
         products.multiply(filters, inputTransform, false);
         INDArray z = Nd4j.createUninitialized(DataType.FLOAT, n, k, oh, ow);
-        NativeKernels.winogradOutput(tile, products.data, z, bias, tilesH, tilesW, products.plane);
+        NativeKernels.winogradOutput(variant, products.data, z, bias, tilesH, tilesW, products.plane);
         return z;
     }
 
@@ -119,25 +135,26 @@ final class WinogradConvolution {
         // weight gradient: dU = (A dZ A^T) V^T per point, dW = G^T dU G
         Points dm = points(k, tiles);
         INDArray db = Nd4j.createUninitialized(DataType.FLOAT, k);
-        NativeKernels.winogradOutputAdjoint(tile, dz, dm.data, db, tilesH, tilesW, dm.plane);
+        NativeKernels.winogradOutputAdjoint(variant, dz, dm.data, db, tilesH, tilesW, dm.plane);
         Points du = points(k, c);
         du.multiply(dm, inputTransform, true);
-        INDArray dw = Nd4j.createUninitialized(DataType.FLOAT, k, c, 3, 3);
-        NativeKernels.winogradFilterAdjoint(tile, du.data, dw, du.plane);
+        INDArray dw = Nd4j.createUninitialized(DataType.FLOAT, k, c, kernel, kernel);
+        NativeKernels.winogradFilterAdjoint(variant, du.data, dw, du.plane);
         gradWeights.assign(dw.reshape(gradWeights.shape()));
         gradBias.assign(db.reshape(gradBias.shape()));
-        // input gradient: dz, padded by 2 - pad, convolved with the rotated filters (k and c swapped)
+        // input gradient: dz, padded by kernel - 1 - pad, convolved with the rotated filters (k and c swapped)
         int backH = tiles(inputShape[2]);
         int backW = tiles(inputShape[3]);
         long backTiles = n * backH * backW;
         Points gradientTransform = points(k, backTiles);
-        NativeKernels.winogradInput(tile, dz, gradientTransform.data, 2 - pad, backH, backW, gradientTransform.plane);
+        NativeKernels.winogradInput(variant, dz, gradientTransform.data, kernel - 1 - pad, backH, backW,
+                gradientTransform.plane);
         Points rotated = points(c, k);
-        NativeKernels.winogradFilter(tile, w, rotated.data, true, rotated.plane);
+        NativeKernels.winogradFilter(variant, w, rotated.data, true, rotated.plane);
         Points products = points(c, backTiles);
         products.multiply(rotated, gradientTransform, false);
         INDArray dx = Nd4j.createUninitialized(DataType.FLOAT, inputShape);
-        NativeKernels.winogradOutput(tile, products.data, dx, null, backH, backW, products.plane);
+        NativeKernels.winogradOutput(variant, products.data, dx, null, backH, backW, products.plane);
         inputTransform = null;
         return dx;
     }

@@ -171,30 +171,42 @@ public final class NativeKernels {
      * zeros) into v: 16 planes [c, n * tilesH * tilesW], {@code plane} floats apart (see
      * alexnet_winograd.c for the layouts).
      */
-    public static void winogradInput(int tile, INDArray x, INDArray v, int pad, int tilesH, int tilesW, long plane) {
+    public static void winogradInput(Winograd variant, INDArray x, INDArray v, int pad, int tilesH, int tilesW, long plane) {
         INDArray in = dense(x);
-        requirePlanes(tile, v, plane, in.size(1) * in.size(0) * tilesH * tilesW);
-        check(tile == 4
-                ? winograd4Input0(address(in), address(v), in.size(0), in.size(1), (int) in.size(2), (int) in.size(3),
-                        pad, tilesH, tilesW, plane)
-                : winogradInput0(address(in), address(v), in.size(0), in.size(1), (int) in.size(2), (int) in.size(3),
-                        pad, tilesH, tilesW, plane));
+        requirePlanes(variant, v, plane, in.size(1) * in.size(0) * tilesH * tilesW);
+        long xAt = address(in);
+        long vAt = address(v);
+        long n = in.size(0);
+        long c = in.size(1);
+        int h = (int) in.size(2);
+        int w = (int) in.size(3);
+        check(switch (variant) {
+            case F2X2_3X3 -> winogradInput0(xAt, vAt, n, c, h, w, pad, tilesH, tilesW, plane);
+            case F4X4_3X3 -> winograd4Input0(xAt, vAt, n, c, h, w, pad, tilesH, tilesW, plane);
+            case F2X2_5X5 -> winograd25Input0(xAt, vAt, n, c, h, w, pad, tilesH, tilesW, plane);
+        });
         Reference.reachabilityFence(in);
         Reference.reachabilityFence(v);
     }
 
     /** The output transform y = A^T M A (+ bias, when not null) of m's 16 planes [k, tiles] into y [n, k, oh, ow]. */
-    public static void winogradOutput(int tile, INDArray m, INDArray y, INDArray bias, int tilesH, int tilesW,
+    public static void winogradOutput(Winograd variant, INDArray m, INDArray y, INDArray bias, int tilesH, int tilesW,
                                       long plane) {
         INDArray b = bias == null ? null : dense(bias);
         requireDense(y);
-        requirePlanes(tile, m, plane, y.size(1) * y.size(0) * tilesH * tilesW);
+        requirePlanes(variant, m, plane, y.size(1) * y.size(0) * tilesH * tilesW);
         long bAt = b == null ? 0 : address(b);
-        check(tile == 4
-                ? winograd4Output0(address(m), address(y), bAt, y.size(0), y.size(1), (int) y.size(2), (int) y.size(3),
-                        tilesH, tilesW, plane)
-                : winogradOutput0(address(m), address(y), bAt, y.size(0), y.size(1), (int) y.size(2), (int) y.size(3),
-                        tilesH, tilesW, plane));
+        long mAt = address(m);
+        long yAt = address(y);
+        long n = y.size(0);
+        long k = y.size(1);
+        int oh = (int) y.size(2);
+        int ow = (int) y.size(3);
+        check(switch (variant) {
+            case F2X2_3X3 -> winogradOutput0(mAt, yAt, bAt, n, k, oh, ow, tilesH, tilesW, plane);
+            case F4X4_3X3 -> winograd4Output0(mAt, yAt, bAt, n, k, oh, ow, tilesH, tilesW, plane);
+            case F2X2_5X5 -> winograd25Output0(mAt, yAt, bAt, n, k, oh, ow, tilesH, tilesW, plane);
+        });
         Reference.reachabilityFence(m);
         Reference.reachabilityFence(y);
         Reference.reachabilityFence(b);
@@ -204,19 +216,25 @@ public final class NativeKernels {
      * The adjoint of the output transform, dM = A dY A^T, of dy [n, k, oh, ow] into dm's 16 planes
      * [k, tiles], and into dbias [k] (when not null) the sum of dy over images and positions.
      */
-    public static void winogradOutputAdjoint(int tile, INDArray dy, INDArray dm, INDArray dbias, int tilesH,
+    public static void winogradOutputAdjoint(Winograd variant, INDArray dy, INDArray dm, INDArray dbias, int tilesH,
                                              int tilesW, long plane) {
         INDArray g = dense(dy);
-        requirePlanes(tile, dm, plane, g.size(1) * g.size(0) * tilesH * tilesW);
+        requirePlanes(variant, dm, plane, g.size(1) * g.size(0) * tilesH * tilesW);
         if (dbias != null && (requireDense(dbias).length() != g.size(1))) {
             throw new IllegalArgumentException("bias gradient: " + g.size(1) + " values expected");
         }
         long dbAt = dbias == null ? 0 : address(dbias);
-        check(tile == 4
-                ? winograd4OutputAdjoint0(address(g), address(dm), dbAt, g.size(0), g.size(1), (int) g.size(2),
-                        (int) g.size(3), tilesH, tilesW, plane)
-                : winogradOutputAdjoint0(address(g), address(dm), dbAt, g.size(0), g.size(1), (int) g.size(2),
-                        (int) g.size(3), tilesH, tilesW, plane));
+        long gAt = address(g);
+        long dmAt = address(dm);
+        long n = g.size(0);
+        long k = g.size(1);
+        int oh = (int) g.size(2);
+        int ow = (int) g.size(3);
+        check(switch (variant) {
+            case F2X2_3X3 -> winogradOutputAdjoint0(gAt, dmAt, dbAt, n, k, oh, ow, tilesH, tilesW, plane);
+            case F4X4_3X3 -> winograd4OutputAdjoint0(gAt, dmAt, dbAt, n, k, oh, ow, tilesH, tilesW, plane);
+            case F2X2_5X5 -> winograd25OutputAdjoint0(gAt, dmAt, dbAt, n, k, oh, ow, tilesH, tilesW, plane);
+        });
         Reference.reachabilityFence(g);
         Reference.reachabilityFence(dm);
         Reference.reachabilityFence(dbias);
@@ -226,26 +244,29 @@ public final class NativeKernels {
      * The filter transform U = G g G^T of w [k, c, 3, 3] into u's 16 planes [k, c]; flipped, of
      * the filters rotated by 180 degrees into planes [c, k] (the input gradient's convolution).
      */
-    public static void winogradFilter(int tile, INDArray w, INDArray u, boolean flip, long plane) {
+    public static void winogradFilter(Winograd variant, INDArray w, INDArray u, boolean flip, long plane) {
         INDArray in = dense(w);
-        requirePlanes(tile, u, plane, in.size(0) * in.size(1));
-        if (tile == 4) {
-            winograd4Filter0(address(in), address(u), in.size(0), in.size(1), flip ? 1 : 0, plane);
-        } else {
-            winogradFilter0(address(in), address(u), in.size(0), in.size(1), flip ? 1 : 0, plane);
+        requirePlanes(variant, u, plane, in.size(0) * in.size(1));
+        int flipped = flip ? 1 : 0;
+        switch (variant) {
+            case F2X2_3X3 -> winogradFilter0(address(in), address(u), in.size(0), in.size(1), flipped, plane);
+            case F4X4_3X3 -> winograd4Filter0(address(in), address(u), in.size(0), in.size(1), flipped, plane);
+            case F2X2_5X5 -> winograd25Filter0(address(in), address(u), in.size(0), in.size(1), flipped, plane);
+            default -> throw new IllegalArgumentException(variant.name());
         }
         Reference.reachabilityFence(in);
         Reference.reachabilityFence(u);
     }
 
     /** The weight gradient dW = G^T dU G of du's 16 planes [k, c] into dw [k, c, 3, 3]. */
-    public static void winogradFilterAdjoint(int tile, INDArray du, INDArray dw, long plane) {
+    public static void winogradFilterAdjoint(Winograd variant, INDArray du, INDArray dw, long plane) {
         requireDense(dw);
-        requirePlanes(tile, du, plane, dw.size(0) * dw.size(1));
-        if (tile == 4) {
-            winograd4FilterAdjoint0(address(du), address(dw), dw.size(0), dw.size(1), plane);
-        } else {
-            winogradFilterAdjoint0(address(du), address(dw), dw.size(0), dw.size(1), plane);
+        requirePlanes(variant, du, plane, dw.size(0) * dw.size(1));
+        switch (variant) {
+            case F2X2_3X3 -> winogradFilterAdjoint0(address(du), address(dw), dw.size(0), dw.size(1), plane);
+            case F4X4_3X3 -> winograd4FilterAdjoint0(address(du), address(dw), dw.size(0), dw.size(1), plane);
+            case F2X2_5X5 -> winograd25FilterAdjoint0(address(du), address(dw), dw.size(0), dw.size(1), plane);
+            default -> throw new IllegalArgumentException(variant.name());
         }
         Reference.reachabilityFence(du);
         Reference.reachabilityFence(dw);
@@ -343,18 +364,43 @@ public final class NativeKernels {
         return a;
     }
 
-    /** The points of a tile's transform: 16 for F(2x2, 3x3), 36 for F(4x4, 3x3). */
-    public static int winogradPoints(int tile) {
-        if (tile != 2 && tile != 4) {
-            throw new IllegalArgumentException("Winograd tiles of 2x2 or 4x4 outputs, not " + tile);
+    /** The Winograd algorithms the transforms implement: F(tile x tile, kernel x kernel). */
+    public enum Winograd {
+        /** 2x2 outputs of a 3x3 kernel from 4x4 patches (alexnet_winograd.c). */
+        F2X2_3X3(2, 3),
+        /** 4x4 outputs of a 3x3 kernel from 6x6 patches (alexnet_winograd4.c). */
+        F4X4_3X3(4, 3),
+        /** 2x2 outputs of a 5x5 kernel from 6x6 patches (alexnet_winograd25.c). */
+        F2X2_5X5(2, 5);
+
+        private final int tile;
+        private final int kernel;
+
+        Winograd(int tile, int kernel) {
+            this.tile = tile;
+            this.kernel = kernel;
         }
-        return (tile + 2) * (tile + 2);
+
+        /** The side of a tile of outputs. */
+        public int tile() {
+            return tile;
+        }
+
+        /** The side of the kernel. */
+        public int kernel() {
+            return kernel;
+        }
+
+        /** The values of a transformed patch, (tile + kernel - 1)^2. */
+        public int points() {
+            return (tile + kernel - 1) * (tile + kernel - 1);
+        }
     }
 
     /** The tile's points' planes of {@code size} floats, {@code plane} apart, in a dense fp32 array. */
-    private static void requirePlanes(int tile, INDArray a, long plane, long size) {
+    private static void requirePlanes(Winograd variant, INDArray a, long plane, long size) {
         requireDense(a);
-        int points = winogradPoints(tile);
+        int points = variant.points();
         if (plane < size || a.length() < (points - 1) * plane + size) {
             throw new IllegalArgumentException(points + " planes of " + size + " floats, " + plane
                     + " apart, do not fit in " + a.length());
@@ -471,6 +517,18 @@ public final class NativeKernels {
                                          int sw, int ph, int pw, int oh0, int oh1, int ow);
 
     private static native void addRowBias0(long z, long bias, long k, long len, long ldz, int relu);
+    private static native int winograd25Input0(long x, long v, long n, long c, int h, int w, int pad, int th, int tw,
+                                               long plane);
+
+    private static native int winograd25Output0(long m, long y, long bias, long n, long k, int oh, int ow, int th,
+                                                int tw, long plane);
+
+    private static native int winograd25OutputAdjoint0(long dy, long dm, long dbias, long n, long k, int oh, int ow,
+                                                       int th, int tw, long plane);
+
+    private static native void winograd25Filter0(long w, long u, long k, long c, int flip, long plane);
+
+    private static native void winograd25FilterAdjoint0(long du, long dw, long k, long c, long plane);
 
     private static native void addRows0(long a, long aStride, long b, long bStride, long out, long rows, long len);
 
