@@ -15,8 +15,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * Convolution + bias + activation: libnd4j's conv2d / conv2d_bp (oneDNN on the CPU when present),
  * NCHW. A layer whose input gradient nobody needs (conv1, reading the image) runs forward as
  * matrix products over cache-sized blocks ({@link LoweredConvolution}) and computes only its
- * weight and bias gradient ({@link OneDnnWeightGradient}) where it can; 3x3 stride-1 layers
- * (conv3-conv5) run as Winograd's F(4x4, 3x3) ({@link WinogradConvolution}) where they can.
+ * weight and bias gradient ({@link OneDnnWeightGradient}) where it can; 5x5 and 3x3 stride-1
+ * layers (conv2, conv3-conv5) run as Winograd's F(2x2, 5x5) and F(4x4, 3x3)
+ * ({@link WinogradConvolution}) where they can. ReLU runs in place as one native pass
+ * ({@code NativeKernels.reluForward}/{@code reluBackward}) where it can.
  */
 final class ConvOps implements LayerOps {
     private final ConvolutionLayer layer;
