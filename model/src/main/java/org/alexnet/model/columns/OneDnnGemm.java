@@ -43,9 +43,9 @@ final class OneDnnGemm {
         long k = transposeA ? a.size(0) : a.size(1);
         if (lc.columnMajor) {
             // c column-major is c^T row-major: c^T = op(b)^T op(a)^T
-            sgemm(lb, !transposeB, la, !transposeA, n, m, k, lc, 0f);
+            sgemm(lb, !transposeB, la, !transposeA, n, m, k, lc);
         } else {
-            sgemm(la, transposeA, lb, transposeB, m, n, k, lc, 0f);
+            sgemm(la, transposeA, lb, transposeB, m, n, k, lc);
         }
     }
 
@@ -61,15 +61,9 @@ final class OneDnnGemm {
      */
     static void rowMajor(boolean transposeA, boolean transposeB, long m, long n, long k, INDArray a, long aAt, long lda,
             INDArray b, long bAt, long ldb, INDArray c, long cAt, long ldc) {
-        rowMajor(transposeA, transposeB, m, n, k, a, aAt, lda, b, bAt, ldb, c, cAt, ldc, false);
-    }
-
-    /** As {@link #rowMajor}, C += op(A) op(B) when {@code accumulate}. */
-    static void rowMajor(boolean transposeA, boolean transposeB, long m, long n, long k, INDArray a, long aAt, long lda,
-            INDArray b, long bAt, long ldb, INDArray c, long cAt, long ldc, boolean accumulate) {
         sgemm(new Layout(elements(a, aAt, span(m, k, lda, transposeA)), false, lda), transposeA,
                 new Layout(elements(b, bAt, span(k, n, ldb, transposeB)), false, ldb), transposeB, m, n, k,
-                new Layout(elements(c, cAt, span(m, n, ldc, false)), false, ldc), accumulate ? 1f : 0f);
+                new Layout(elements(c, cAt, span(m, n, ldc, false)), false, ldc));
     }
 
     /** The elements a row-major [rows, cols] matrix (stored transposed when asked) spans with this leading dimension. */
@@ -87,14 +81,14 @@ final class OneDnnGemm {
         return new FloatPointer(OneDnnLibrary.at(x)).position(at);
     }
 
-    /** Row-major C[m, n] = op(A)[m, k] op(B)[k, n] + beta C, each operand as stored. */
+    /** Row-major C[m, n] = op(A)[m, k] op(B)[k, n], each operand as stored. */
     private static void sgemm(Layout a, boolean transposeA, Layout b, boolean transposeB, long m, long n, long k,
-            Layout c, float beta) {
+            Layout c) {
         // a column-major operand is the row-major transpose of itself
         boolean ta = transposeA != a.columnMajor;
         boolean tb = transposeB != b.columnMajor;
         int status = dnnl.dnnl_sgemm((byte) (ta ? 'T' : 'N'), (byte) (tb ? 'T' : 'N'), m, n, k, 1f, a.data, a.leading,
-                b.data, b.leading, beta, c.data, c.leading);
+                b.data, b.leading, 0f, c.data, c.leading);
         if (status != dnnl.dnnl_success) {
             throw new IllegalStateException("dnnl_sgemm failed with status " + status + " (m " + m + ", n " + n + ", k "
                     + k + ")");
