@@ -14,15 +14,7 @@
  * 2tx, 2tx+1, its input patch starting at row 2ty - pad, column 2tx - pad (zeros outside).
  * The weight gradient is the adjoint: dU = sum over tiles of (A dY A^T) .* V, dW = G^T dU G.
  */
-#include <jni.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define EXPORT __attribute__((visibility("default")))
-#define F(addr) ((float *) (intptr_t) (addr))
-#define MAX_TILES_W 1024
-#define CHUNK_TILES 4096 /* tiles of one channel transformed in one pass: at least one image's (Java checks) */
+#include "alexnet_winograd.h"
 
 /* V = B^T d B for every tile of every (image, channel) plane of x [n][c][h][w] */
 EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winogradInput0(
@@ -81,12 +73,6 @@ EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winogr
     }
     free(padded);
     return 0;
-}
-
-/* images per chunk: the tiles of one channel of a chunk of images are transformed in one long loop */
-static long chunk_images(long tiles_per_image) {
-    long images = CHUNK_TILES / tiles_per_image;
-    return images < 1 ? 1 : images;
 }
 
 /* A^T M of `count` tiles: M's 16 points `ps` apart from m (x[k * ps] below: gcc vectorises this form) */
@@ -272,15 +258,7 @@ EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeKernels_winogr
         JNIEnv *env, jclass cls, jlong wa, jlong ua, jlong k, jlong c, jint flip, jlong plane) {
     (void) env;
     (void) cls;
-    if (!flip) {
-        for (long a = 0; a < k; a++) {
-            filter_row(F(wa) + a * c * 9, 9, F(ua) + a * c, plane, c, 0);
-        }
-    } else {
-        for (long b = 0; b < c; b++) {
-            filter_row(F(wa) + b * 9, c * 9, F(ua) + b * k, plane, k, 1);
-        }
-    }
+    transform_filters(filter_row, 9, F(wa), F(ua), k, c, flip, plane);
 }
 
 /* dW [k][c][3][3] = G^T dU G for dU [16][k][c] */

@@ -10,16 +10,9 @@
  * 36 products per input channel for a 2x2 tile of outputs, against 100 direct. Layouts as
  * alexnet_winograd.c's, with 36 points.
  */
-#include <jni.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include "alexnet_winograd.h"
 
-#define EXPORT __attribute__((visibility("default")))
-#define F(addr) ((float *) (intptr_t) (addr))
-#define CHUNK_TILES 4096 /* tiles of one channel transformed in one pass: at least one image's (Java checks) */
 #define POINTS 36
-#define RUN (CHUNK_TILES + 16) /* scratch runs an odd number of cache lines apart, a constant so gcc vectorises */
 
 /* A^T of six values into two */
 #define AT6_2(m0, m1, m2, m3, m4, m5, o0, o1)                      \
@@ -64,11 +57,6 @@
         o4 = (-1.0f / 6.0f) * sp + (2.0f / 3.0f) * tp + (d5);                      \
     } while (0)
 
-static long chunk_images(long tiles_per_image) {
-    long images = CHUNK_TILES / tiles_per_image;
-    return images < 1 ? 1 : images;
-}
-
 /* A^T M A of `count` tiles: M's 36 points `ps` apart from m; the 4 outputs into o (4 runs RUN apart) */
 static void outputs_of_tiles(const float *m, long ps, long count, float b, float *restrict o) {
     for (long q = 0; q < count; q++) {
@@ -94,42 +82,7 @@ EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winogr
         jint tw, jlong ps) {
     (void) env;
     (void) cls;
-    const long per_image = (long) th * tw;
-    if (per_image > CHUNK_TILES) {
-        return -1;
-    }
-    const long p_all = n * per_image;
-    const long images = chunk_images(per_image);
-    float *o = malloc(sizeof(float) * 4 * RUN);
-    if (o == NULL) {
-        return -2;
-    }
-    for (long ch = 0; ch < k; ch++) {
-        const float b = biasa ? F(biasa)[ch] : 0.0f;
-        for (long img0 = 0; img0 < n; img0 += images) {
-            const long count = (img0 + images <= n ? images : n - img0) * per_image;
-            outputs_of_tiles(F(ma) + ch * p_all + img0 * per_image, ps, count, b, o);
-            for (long q0 = 0, img = img0; q0 < count; q0 += per_image, img++) {
-                float *plane = F(ya) + (img * k + ch) * (long) oh * ow;
-                for (int ty = 0; ty < th; ty++) {
-                    for (int a = 0; a < 2 && 2 * ty + a < oh; a++) {
-                        float *row = plane + (long) (2 * ty + a) * ow;
-                        const float *even = o + (2 * a) * RUN + q0 + (long) ty * tw;
-                        const float *odd = o + (2 * a + 1) * RUN + q0 + (long) ty * tw;
-                        for (int tx = 0; tx < ow / 2; tx++) {
-                            row[2 * tx] = even[tx];
-                            row[2 * tx + 1] = odd[tx];
-                        }
-                        if (ow % 2) {
-                            row[ow - 1] = even[ow / 2];
-                        }
-                    }
-                }
-            }
-        }
-    }
-    free(o);
-    return 0;
+    return winograd36_output(outputs_of_tiles, 2, ma, ya, biasa, n, k, oh, ow, th, tw, ps);
 }
 
 /* A dY A^T of `count` tiles (their dY d0 d1 / d2 d3, runs RUN apart) into t (36 runs RUN apart) */
@@ -141,12 +94,7 @@ static void gradient_tiles(const float *restrict d, long count, float *restrict 
         for (int i = 0; i < 6; i++) { /* (A dY) A^T along each row */
             float e0, e1, e2, e3, e4, e5;
             A2(s0[i], s1[i], e0, e1, e2, e3, e4, e5);
-            t[(6 * i) * RUN + q] = e0;
-            t[(6 * i + 1) * RUN + q] = e1;
-            t[(6 * i + 2) * RUN + q] = e2;
-            t[(6 * i + 3) * RUN + q] = e3;
-            t[(6 * i + 4) * RUN + q] = e4;
-            t[(6 * i + 5) * RUN + q] = e5;
+            STORE_ROW6(t, RUN, q, i, e0, e1, e2, e3, e4, e5);
         }
     }
 }
@@ -157,64 +105,7 @@ EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winogr
         jint tw, jlong ps) {
     (void) env;
     (void) cls;
-    const long per_image = (long) th * tw;
-    if (per_image > CHUNK_TILES) {
-        return -1;
-    }
-    const long p_all = n * per_image;
-    const long images = chunk_images(per_image);
-    const long wp = 2L * tw;
-    float *d = malloc(sizeof(float) * 4 * RUN);
-    float *t = malloc(sizeof(float) * POINTS * RUN);
-    float *padded = calloc((size_t) (2L * th * wp), sizeof(float));
-    if (d == NULL || t == NULL || padded == NULL) {
-        free(d);
-        free(t);
-        free(padded);
-        return -2;
-    }
-    for (long ch = 0; ch < k; ch++) {
-        double sum = 0.0;
-        for (long img0 = 0; img0 < n; img0 += images) {
-            const long count = (img0 + images <= n ? images : n - img0) * per_image;
-            for (long q0 = 0, img = img0; q0 < count; q0 += per_image, img++) {
-                const float *plane = F(dya) + (img * k + ch) * (long) oh * ow;
-                for (int y = 0; y < oh; y++) {
-                    memcpy(padded + (long) y * wp, plane + (long) y * ow, sizeof(float) * ow);
-                }
-                for (int ty = 0; ty < th; ty++) {
-                    for (int a = 0; a < 2; a++) {
-                        const float *row = padded + (long) (2 * ty + a) * wp;
-                        float *even = d + (2 * a) * RUN + q0 + (long) ty * tw;
-                        float *odd = d + (2 * a + 1) * RUN + q0 + (long) ty * tw;
-                        for (int tx = 0; tx < tw; tx++) {
-                            even[tx] = row[2 * tx];
-                            odd[tx] = row[2 * tx + 1];
-                        }
-                    }
-                }
-            }
-            gradient_tiles(d, count, t);
-            float *m = F(dma) + ch * p_all + img0 * per_image;
-            for (int point = 0; point < POINTS; point++) {
-                memcpy(m + point * ps, t + (long) point * RUN, sizeof(float) * count);
-            }
-            if (dbiasa) {
-                for (int v = 0; v < 4; v++) {
-                    for (long q = 0; q < count; q++) {
-                        sum += d[v * RUN + q];
-                    }
-                }
-            }
-        }
-        if (dbiasa) {
-            F(dbiasa)[ch] = (float) sum;
-        }
-    }
-    free(d);
-    free(t);
-    free(padded);
-    return 0;
+    return winograd36_output_adjoint(gradient_tiles, 2, dya, dma, dbiasa, n, k, oh, ow, th, tw, ps);
 }
 
 /* U = G g G^T of `count` 5x5 filters (taps at g + f * gstep, row-major or rotated by 180 degrees) */
@@ -236,12 +127,7 @@ static void filter_row25(const float *restrict g, long gstep, float *restrict u,
         for (int i = 0; i < 6; i++) { /* (G g) G^T along each row */
             float e0, e1, e2, e3, e4, e5;
             G5(t[i][0], t[i][1], t[i][2], t[i][3], t[i][4], e0, e1, e2, e3, e4, e5);
-            u[(6 * i) * plane + f] = e0;
-            u[(6 * i + 1) * plane + f] = e1;
-            u[(6 * i + 2) * plane + f] = e2;
-            u[(6 * i + 3) * plane + f] = e3;
-            u[(6 * i + 4) * plane + f] = e4;
-            u[(6 * i + 5) * plane + f] = e5;
+            STORE_ROW6(u, plane, f, i, e0, e1, e2, e3, e4, e5);
         }
     }
 }
@@ -251,15 +137,7 @@ EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeKernels_winogr
         JNIEnv *env, jclass cls, jlong wa, jlong ua, jlong k, jlong c, jint flip, jlong plane) {
     (void) env;
     (void) cls;
-    if (!flip) {
-        for (long a = 0; a < k; a++) {
-            filter_row25(F(wa) + a * c * 25, 25, F(ua) + a * c, plane, c, 0);
-        }
-    } else {
-        for (long b = 0; b < c; b++) {
-            filter_row25(F(wa) + b * 25, c * 25, F(ua) + b * k, plane, k, 1);
-        }
-    }
+    transform_filters(filter_row25, 25, F(wa), F(ua), k, c, flip, plane);
 }
 
 /* dW [k][c][5][5] = G^T dU G for dU [36][k][c] */

@@ -10,19 +10,9 @@
  * On the paper's 13x13 maps a 4x4 tile costs 36 products per input channel for 16 outputs
  * (2.25 each, 16x16 covered) against F(2x2, 3x3)'s 16 for 4 (4 each, 14x14 covered).
  */
-#include <jni.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include "alexnet_winograd.h"
 
-#define EXPORT __attribute__((visibility("default")))
-#define F(addr) ((float *) (intptr_t) (addr))
-#define MAX_TILES_W 1024
-#define CHUNK_TILES 4096 /* tiles of one channel transformed in one pass: at least one image's (Java checks) */
 #define POINTS 36
-/* the stride of scratch runs of up to CHUNK_TILES floats: an odd number of 64-byte lines, so that
-   the runs do not all fall into the same cache sets, and a constant, so that gcc vectorises */
-#define RUN (CHUNK_TILES + 16)
 
 /* B^T of six values d0..d5 (a column or a row of a patch) into o0..o5 */
 #define BT6(d0, d1, d2, d3, d4, d5, o0, o1, o2, o3, o4, o5) \
@@ -77,22 +67,6 @@
         o1 = (1.0f / 6.0f) * ((d2) - (d1)) + (1.0f / 12.0f) * ((d3) - (d4));                         \
         o2 = (1.0f / 6.0f) * ((d3) + (d4) - (d1) - (d2)) + (d5);                                     \
     } while (0)
-
-/* six values e0..e5 as row i of a tile's 6x6 points: dst[(6 i + j) * stride + at] */
-#define STORE_ROW6(dst, stride, at, i, e0, e1, e2, e3, e4, e5) \
-    do {                                                      \
-        (dst)[(6 * (i)) * (stride) + (at)] = (e0);            \
-        (dst)[(6 * (i) + 1) * (stride) + (at)] = (e1);        \
-        (dst)[(6 * (i) + 2) * (stride) + (at)] = (e2);        \
-        (dst)[(6 * (i) + 3) * (stride) + (at)] = (e3);        \
-        (dst)[(6 * (i) + 4) * (stride) + (at)] = (e4);        \
-        (dst)[(6 * (i) + 5) * (stride) + (at)] = (e5);        \
-    } while (0)
-
-static long chunk_images(long tiles_per_image) {
-    long images = CHUNK_TILES / tiles_per_image;
-    return images < 1 ? 1 : images;
-}
 
 /* B^T d down the columns of six rows of `wp` values, r's rows and t's `wp` apart */
 static void patch_rows(const float *restrict r, long wp, float *restrict t0, float *restrict t1, float *restrict t2,
@@ -192,39 +166,7 @@ EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winogr
         jint tw, jlong ps) {
     (void) env;
     (void) cls;
-    const long per_image = (long) th * tw;
-    if (per_image > CHUNK_TILES) {
-        return -1;
-    }
-    const long p_all = n * per_image;
-    const long images = chunk_images(per_image);
-    float *o = malloc(sizeof(float) * 16 * RUN);
-    if (o == NULL) {
-        return -2;
-    }
-    for (long ch = 0; ch < k; ch++) {
-        const float b = biasa ? F(biasa)[ch] : 0.0f;
-        for (long img0 = 0; img0 < n; img0 += images) {
-            const long count = (img0 + images <= n ? images : n - img0) * per_image;
-            outputs_of_tiles(F(ma) + ch * p_all + img0 * per_image, ps, count, b, o);
-            for (long q0 = 0, img = img0; q0 < count; q0 += per_image, img++) {
-                float *plane = F(ya) + (img * k + ch) * (long) oh * ow;
-                for (int ty = 0; ty < th; ty++) {
-                    for (int a = 0; a < 4 && 4 * ty + a < oh; a++) {
-                        float *row = plane + (long) (4 * ty + a) * ow;
-                        for (int b2 = 0; b2 < 4; b2++) {
-                            const float *src = o + (4 * a + b2) * RUN + q0 + (long) ty * tw;
-                            for (int tx = 0; tx < tw && 4 * tx + b2 < ow; tx++) {
-                                row[4 * tx + b2] = src[tx];
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    free(o);
-    return 0;
+    return winograd36_output(outputs_of_tiles, 4, ma, ya, biasa, n, k, oh, ow, th, tw, ps);
 }
 
 /* A dY A^T of `count` tiles (their 16 dY values, 16 runs RUN apart) into t (36 runs RUN apart) */
@@ -249,67 +191,7 @@ EXPORT JNIEXPORT jint JNICALL Java_org_alexnet_model_layers_NativeKernels_winogr
         jint tw, jlong ps) {
     (void) env;
     (void) cls;
-    const long per_image = (long) th * tw;
-    if (per_image > CHUNK_TILES) {
-        return -1;
-    }
-    const long p_all = n * per_image;
-    const long images = chunk_images(per_image);
-    const long wp = 4L * tw;
-    float *d = malloc(sizeof(float) * 16 * RUN);
-    float *t = malloc(sizeof(float) * POINTS * RUN);
-    float *padded = calloc((size_t) (4L * th * wp), sizeof(float));
-    long *corners = malloc(sizeof(long) * per_image);
-    if (d == NULL || t == NULL || padded == NULL || corners == NULL) {
-        free(d);
-        free(t);
-        free(padded);
-        free(corners);
-        return -2;
-    }
-    for (long q = 0; q < per_image; q++) {
-        corners[q] = 4 * (q / tw) * wp + 4 * (q % tw);
-    }
-    for (long ch = 0; ch < k; ch++) {
-        double sum = 0.0;
-        for (long img0 = 0; img0 < n; img0 += images) {
-            const long count = (img0 + images <= n ? images : n - img0) * per_image;
-            for (long q0 = 0, img = img0; q0 < count; q0 += per_image, img++) {
-                const float *plane = F(dya) + (img * k + ch) * (long) oh * ow;
-                for (int y = 0; y < oh; y++) {
-                    memcpy(padded + (long) y * wp, plane + (long) y * ow, sizeof(float) * ow);
-                }
-                for (long q = 0; q < per_image; q++) {
-                    const float *corner = padded + corners[q];
-                    for (int a = 0; a < 4; a++) {
-                        for (int b = 0; b < 4; b++) {
-                            d[(4 * a + b) * RUN + q0 + q] = corner[a * wp + b];
-                        }
-                    }
-                }
-            }
-            gradient_tiles(d, count, t);
-            float *m = F(dma) + ch * p_all + img0 * per_image;
-            for (int point = 0; point < POINTS; point++) {
-                memcpy(m + point * ps, t + (long) point * RUN, sizeof(float) * count);
-            }
-            if (dbiasa) {
-                for (int v = 0; v < 16; v++) {
-                    for (long q = 0; q < count; q++) {
-                        sum += d[v * RUN + q];
-                    }
-                }
-            }
-        }
-        if (dbiasa) {
-            F(dbiasa)[ch] = (float) sum;
-        }
-    }
-    free(d);
-    free(t);
-    free(padded);
-    free(corners);
-    return 0;
+    return winograd36_output_adjoint(gradient_tiles, 4, dya, dma, dbiasa, n, k, oh, ow, th, tw, ps);
 }
 
 /* U = G g G^T of `count` filters (taps at g + f * gstep, row-major or rotated by 180 degrees) */
@@ -339,15 +221,7 @@ EXPORT JNIEXPORT void JNICALL Java_org_alexnet_model_layers_NativeKernels_winogr
         JNIEnv *env, jclass cls, jlong wa, jlong ua, jlong k, jlong c, jint flip, jlong plane) {
     (void) env;
     (void) cls;
-    if (!flip) {
-        for (long a = 0; a < k; a++) {
-            filter_row4(F(wa) + a * c * 9, 9, F(ua) + a * c, plane, c, 0);
-        }
-    } else {
-        for (long b = 0; b < c; b++) {
-            filter_row4(F(wa) + b * 9, c * 9, F(ua) + b * k, plane, k, 1);
-        }
-    }
+    transform_filters(filter_row4, 9, F(wa), F(ua), k, c, flip, plane);
 }
 
 /* G^T dU G of `count` (at most CHUNK_TILES) filters (dU's 36 points `plane` apart from du + f) into 9 tap runs RUN apart */

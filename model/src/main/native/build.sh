@@ -18,7 +18,7 @@ src=$src_dir/alexnet_kernels.c
 native_init alexnet-model "the native LRN and update kernels" \
   "LRN and the parameter update run as plain ND4J operations instead: the same numbers, but a slower CPU training step" \
   libalexnet_kernels.so "$@"
-native_up_to_date "$src" "$src_dir/alexnet_winograd.c" "$src_dir/alexnet_winograd4.c" "$src_dir/alexnet_winograd25.c" "$src_dir/alexnet_im2col.c" "$src_dir/alexnet_clones.h" "$0" "$repo/build-support/native.sh"
+native_up_to_date "$src" "$src_dir/alexnet_winograd.h" "$src_dir/alexnet_winograd.c" "$src_dir/alexnet_winograd4.c" "$src_dir/alexnet_winograd25.c" "$src_dir/alexnet_im2col.c" "$src_dir/alexnet_clones.h" "$0" "$repo/build-support/native.sh"
 native_toolchain
 # -fno-math-errno lets sqrtf vectorise; no -ffast-math and no FMA contraction: every sum and product
 # rounds as the ND4J operations it replaces
